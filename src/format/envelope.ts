@@ -1,0 +1,222 @@
+import { IntegrityError } from '../errors.js';
+
+/**
+ * The binary envelope, format v1. docs/FORMAT.md is the specification; this module only lays
+ * out and reads bytes. Sealing and opening live in crypto/.
+ */
+
+export const FORMAT_VERSION = 1;
+
+/** AES-256-GCM under a key derived with HKDF-SHA-256 from a data key, with key commitment. */
+export const SUITE_ENVELOPE = 0x01;
+
+/** The key provider encrypted the whole value itself (KMS Encrypt, or the local master key). */
+export const SUITE_DIRECT = 0x02;
+
+export const NONCE_BYTES = 12;
+export const COMMITMENT_BYTES = 32;
+export const TAG_BYTES = 16;
+export const MAX_WRAPPED_KEY_BYTES = 6144;
+
+/** Which key wraps the data key: the master key itself, or a per-tenant key it wraps. */
+export type KeyLayer = 'master' | 'tenant';
+
+const LAYER_CODES: Record<KeyLayer, number> = { master: 0, tenant: 1 };
+
+/** Names the key that unwraps an envelope. Not secret. */
+export interface KeyReference {
+  /** The key provider's id, for example `local` or `aws-kms`: ASCII `[a-z0-9-]`, 1 to 32. */
+  readonly provider: string;
+  /** The provider's key id (keyring id, KMS key ARN): UTF-8, at most 255 bytes. */
+  readonly keyId: string;
+  /** The master key version (local keyring), or 0 where the provider versions keys itself. */
+  readonly keyVersion: number;
+  readonly layer: KeyLayer;
+}
+
+/** An envelope of suite 0x01: a wrapped data key and a value sealed locally. */
+export interface SealedEnvelope {
+  readonly suite: typeof SUITE_ENVELOPE;
+  readonly keyRef: KeyReference;
+  readonly wrappedKey: Uint8Array;
+  readonly nonce: Uint8Array;
+  readonly commitment: Uint8Array;
+  /** Every byte before the ciphertext: authenticated as part of the AAD. */
+  readonly header: Uint8Array;
+  readonly ciphertext: Uint8Array;
+  readonly tag: Uint8Array;
+}
+
+/** An envelope of suite 0x02: the provider's own ciphertext of the whole value. */
+export interface DirectEnvelope {
+  readonly suite: typeof SUITE_DIRECT;
+  readonly keyRef: KeyReference;
+  readonly ciphertext: Uint8Array;
+}
+
+export type Envelope = SealedEnvelope | DirectEnvelope;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const PROVIDER_PATTERN = /^[a-z0-9-]{1,32}$/;
+
+/** The bytes of the common header: version, suite, layer and key reference. */
+export function encodeHeader(suite: number, keyRef: KeyReference): Buffer {
+  if (!PROVIDER_PATTERN.test(keyRef.provider)) {
+    throw new RangeError('key reference provider must match [a-z0-9-]{1,32}');
+  }
+  const keyId = encoder.encode(keyRef.keyId);
+  if (keyId.length > 255) {
+    throw new RangeError('key reference keyId must be at most 255 bytes');
+  }
+  if (!Number.isInteger(keyRef.keyVersion) || keyRef.keyVersion < 0) {
+    throw new RangeError('key reference keyVersion must be an unsigned 32-bit integer');
+  }
+
+  const out = Buffer.alloc(4 + 1 + keyRef.provider.length + 1 + keyId.length + 4);
+  let at = out.writeUInt8(FORMAT_VERSION, 0);
+  at = out.writeUInt8(suite, at);
+  at = out.writeUInt8(LAYER_CODES[keyRef.layer], at);
+  at = out.writeUInt8(0, at);
+  at = out.writeUInt8(keyRef.provider.length, at);
+  at += out.write(keyRef.provider, at, 'ascii');
+  at = out.writeUInt8(keyId.length, at);
+  out.set(keyId, at);
+  at += keyId.length;
+  out.writeUInt32BE(keyRef.keyVersion, at);
+
+  return out;
+}
+
+/**
+ * The part of a suite 0x01 envelope before the ciphertext. It is the first half of the AAD, so
+ * changing any header byte fails the tag check.
+ */
+export function encodeSealedPrefix(
+  keyRef: KeyReference,
+  wrappedKey: Uint8Array,
+  nonce: Uint8Array,
+  commitment: Uint8Array,
+): Buffer {
+  if (wrappedKey.length < 1 || wrappedKey.length > MAX_WRAPPED_KEY_BYTES) {
+    throw new RangeError(`wrapped key must be 1 to ${MAX_WRAPPED_KEY_BYTES} bytes`);
+  }
+  if (nonce.length !== NONCE_BYTES || commitment.length !== COMMITMENT_BYTES) {
+    throw new RangeError('nonce must be 12 bytes and commitment 32 bytes');
+  }
+
+  const header = encodeHeader(SUITE_ENVELOPE, keyRef);
+  const out = Buffer.alloc(header.length + 2 + wrappedKey.length + NONCE_BYTES + COMMITMENT_BYTES);
+  out.set(header, 0);
+  let at = out.writeUInt16BE(wrappedKey.length, header.length);
+  out.set(wrappedKey, at);
+  at += wrappedKey.length;
+  out.set(nonce, at);
+  out.set(commitment, at + NONCE_BYTES);
+
+  return out;
+}
+
+/** Lays out a suite 0x02 envelope. */
+export function encodeDirect(keyRef: KeyReference, ciphertext: Uint8Array): Buffer {
+  if (ciphertext.length < 1) {
+    throw new RangeError('direct ciphertext must not be empty');
+  }
+  const header = encodeHeader(SUITE_DIRECT, keyRef);
+
+  return Buffer.concat([header, ciphertext]);
+}
+
+/** A cursor over untrusted bytes: any overrun is an integrity failure, never a RangeError. */
+class Reader {
+  at = 0;
+
+  constructor(readonly bytes: Uint8Array) {}
+
+  take(length: number): Uint8Array {
+    if (length < 0 || this.at + length > this.bytes.length) {
+      throw new IntegrityError();
+    }
+    const out = this.bytes.subarray(this.at, this.at + length);
+    this.at += length;
+    return out;
+  }
+
+  u8(): number {
+    return this.take(1)[0] as number;
+  }
+
+  u16(): number {
+    const b = this.take(2);
+    return ((b[0] as number) << 8) | (b[1] as number);
+  }
+
+  u32(): number {
+    return Buffer.from(this.take(4)).readUInt32BE(0);
+  }
+}
+
+function parseKeyRef(reader: Reader, layerCode: number): KeyReference {
+  const layer = layerCode === 0 ? 'master' : layerCode === 1 ? 'tenant' : undefined;
+  if (layer === undefined) {
+    throw new IntegrityError();
+  }
+
+  const provider = Buffer.from(reader.take(reader.u8())).toString('latin1');
+  if (!PROVIDER_PATTERN.test(provider)) {
+    throw new IntegrityError();
+  }
+
+  let keyId: string;
+  try {
+    keyId = decoder.decode(reader.take(reader.u8()));
+  } catch (error) {
+    throw new IntegrityError({ cause: error });
+  }
+
+  return { provider, keyId, keyVersion: reader.u32(), layer };
+}
+
+/**
+ * Reads an envelope. Stored bytes are untrusted: every malformation is an {@link IntegrityError}
+ * with the one fixed message.
+ */
+export function parseEnvelope(bytes: Uint8Array): Envelope {
+  const reader = new Reader(bytes);
+
+  if (reader.u8() !== FORMAT_VERSION) {
+    throw new IntegrityError();
+  }
+  const suite = reader.u8();
+  const layerCode = reader.u8();
+  if (reader.u8() !== 0) {
+    throw new IntegrityError();
+  }
+
+  const keyRef = parseKeyRef(reader, layerCode);
+
+  if (suite === SUITE_DIRECT) {
+    const ciphertext = reader.take(bytes.length - reader.at);
+    if (ciphertext.length === 0) {
+      throw new IntegrityError();
+    }
+    return { suite, keyRef, ciphertext };
+  }
+  if (suite !== SUITE_ENVELOPE) {
+    throw new IntegrityError();
+  }
+
+  const wrappedLength = reader.u16();
+  if (wrappedLength === 0 || wrappedLength > MAX_WRAPPED_KEY_BYTES) {
+    throw new IntegrityError();
+  }
+  const wrappedKey = reader.take(wrappedLength);
+  const nonce = reader.take(NONCE_BYTES);
+  const commitment = reader.take(COMMITMENT_BYTES);
+  const header = bytes.subarray(0, reader.at);
+
+  const ciphertext = reader.take(bytes.length - reader.at - TAG_BYTES);
+  const tag = reader.take(TAG_BYTES);
+
+  return { suite, keyRef, wrappedKey, nonce, commitment, header, ciphertext, tag };
+}

@@ -1,0 +1,62 @@
+import type { EncryptionContext } from '../format/context.js';
+import type { KeyReference } from '../format/envelope.js';
+
+/** A fresh data key: the plaintext for sealing now, the wrapped copy for the envelope. */
+export interface GeneratedDataKey {
+  /** 32 bytes. The store wipes it as soon as the value is sealed. */
+  readonly plaintext: Uint8Array;
+  readonly wrapped: Uint8Array;
+  readonly keyRef: KeyReference;
+}
+
+/** A blob (wrapped data key or direct ciphertext) and the key that can open it. */
+export interface WrappedBlob {
+  readonly blob: Uint8Array;
+  readonly keyRef: KeyReference;
+}
+
+/**
+ * What a blob holds. Providers that can keep the two apart do, so that a wrapped data key can
+ * never be passed off as a direct value of the same row.
+ */
+export type BlobKind = 'data-key' | 'value';
+
+/**
+ * The seam between the store and a master key: the local keyring or AWS KMS. Every method binds
+ * its output to `context`; a provider must fail with an IntegrityError when the context, the
+ * blob or the key does not match, and never return unauthenticated bytes.
+ */
+export interface KeyProvider {
+  /** Written into every key reference this provider makes, for example `local`. */
+  readonly providerId: string;
+
+  /** The largest value `encrypt` takes (direct mode); larger values use envelope mode. */
+  readonly maxDirectBytes: number;
+
+  /** A fresh random 256-bit data key, wrapped under the newest master key. */
+  generateDataKey(context: EncryptionContext): Promise<GeneratedDataKey>;
+
+  /** Encrypts a small value (or a data key) under the newest master key. */
+  encrypt(plaintext: Uint8Array, context: EncryptionContext): Promise<WrappedBlob>;
+
+  /** Opens what `encrypt` made. */
+  decrypt(blob: Uint8Array, keyRef: KeyReference, context: EncryptionContext): Promise<Uint8Array>;
+
+  /** Opens a data key that `generateDataKey` wrapped. */
+  unwrapDataKey(
+    wrapped: Uint8Array,
+    keyRef: KeyReference,
+    context: EncryptionContext,
+  ): Promise<Uint8Array>;
+
+  /**
+   * Re-wraps a blob under the newest master key, or returns `undefined` when it is already
+   * there. The plaintext never leaves the provider.
+   */
+  rewrap(
+    blob: Uint8Array,
+    keyRef: KeyReference,
+    context: EncryptionContext,
+    kind: BlobKind,
+  ): Promise<WrappedBlob | undefined>;
+}

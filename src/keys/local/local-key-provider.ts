@@ -1,0 +1,151 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { IntegrityError, WrongKeyringError } from '../../errors.js';
+import { type EncryptionContext, encodeContext } from '../../format/context.js';
+import type { KeyReference } from '../../format/envelope.js';
+import type { BlobKind, GeneratedDataKey, KeyProvider, WrappedBlob } from '../key-provider.js';
+import type { Keyring, MasterKey } from './keyring.js';
+
+export const LOCAL_PROVIDER_ID = 'local';
+
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+
+// Domain separation: a data key and a direct value wrapped under the same context can never be
+// swapped for one another, because their AAD differs in this first byte.
+const KIND_BYTE: Record<BlobKind, number> = { 'data-key': 0x01, value: 0x02 };
+
+export interface LocalKeyProviderOptions {
+  /**
+   * Called once when a blob names a key version the loaded keyring lacks, for example after
+   * another process ran `keys rotate`. Returns the keyring as it is now.
+   */
+  reload?: () => Promise<Keyring>;
+}
+
+/**
+ * Wraps data keys and small values with AES-256-GCM under the keyring's newest master key,
+ * with the encryption context as authenticated data. Blob layout: nonce (12) | ciphertext |
+ * tag (16).
+ */
+export class LocalKeyProvider implements KeyProvider {
+  readonly providerId = LOCAL_PROVIDER_ID;
+  readonly maxDirectBytes = 4096;
+  #keyring: Keyring;
+  readonly #reload: (() => Promise<Keyring>) | undefined;
+
+  constructor(keyring: Keyring, options: LocalKeyProviderOptions = {}) {
+    this.#keyring = keyring;
+    this.#reload = options.reload;
+  }
+
+  /** The loaded keyring's id and newest version. */
+  get keyring(): { id: string; newestVersion: number } {
+    return { id: this.#keyring.id, newestVersion: this.#keyring.newest.version };
+  }
+
+  async generateDataKey(context: EncryptionContext): Promise<GeneratedDataKey> {
+    const plaintext = randomBytes(32);
+    const { blob, keyRef } = this.#wrap(plaintext, context, 'data-key');
+
+    return { plaintext, wrapped: blob, keyRef };
+  }
+
+  async encrypt(plaintext: Uint8Array, context: EncryptionContext): Promise<WrappedBlob> {
+    return this.#wrap(plaintext, context, 'value');
+  }
+
+  async decrypt(blob: Uint8Array, keyRef: KeyReference, context: EncryptionContext) {
+    return this.#unwrap(blob, await this.#keyFor(keyRef), context, 'value');
+  }
+
+  async unwrapDataKey(blob: Uint8Array, keyRef: KeyReference, context: EncryptionContext) {
+    return this.#unwrap(blob, await this.#keyFor(keyRef), context, 'data-key');
+  }
+
+  async rewrap(
+    blob: Uint8Array,
+    keyRef: KeyReference,
+    context: EncryptionContext,
+    kind: BlobKind,
+  ): Promise<WrappedBlob | undefined> {
+    const key = await this.#keyFor(keyRef);
+    if (key.version === this.#keyring.newest.version) {
+      return undefined;
+    }
+
+    const plaintext = this.#unwrap(blob, key, context, kind);
+    try {
+      return this.#wrap(plaintext, context, kind);
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+
+  async #keyFor(keyRef: KeyReference): Promise<MasterKey> {
+    if (keyRef.provider !== LOCAL_PROVIDER_ID || keyRef.layer !== 'master') {
+      throw new IntegrityError();
+    }
+    if (keyRef.keyId !== this.#keyring.id) {
+      throw new WrongKeyringError(keyRef.keyId, this.#keyring.id);
+    }
+
+    let key = this.#keyring.key(keyRef.keyVersion);
+    if (key === undefined && this.#reload !== undefined) {
+      this.#keyring = await this.#reload();
+      key = this.#keyring.key(keyRef.keyVersion);
+    }
+    if (key === undefined) {
+      throw new WrongKeyringError(`${keyRef.keyId} version ${keyRef.keyVersion}`, this.#describe());
+    }
+
+    return key;
+  }
+
+  #describe(): string {
+    return `${this.#keyring.id} (newest version ${this.#keyring.newest.version})`;
+  }
+
+  #aad(context: EncryptionContext, kind: BlobKind): Buffer {
+    return Buffer.concat([Buffer.of(KIND_BYTE[kind]), encodeContext(context)]);
+  }
+
+  #wrap(plaintext: Uint8Array, context: EncryptionContext, kind: BlobKind): WrappedBlob {
+    const key = this.#keyring.newest;
+    const nonce = randomBytes(NONCE_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key.material, nonce);
+    cipher.setAAD(this.#aad(context, kind));
+
+    const ciphertext = cipher.update(plaintext);
+    cipher.final();
+    const blob = Buffer.concat([nonce, ciphertext, cipher.getAuthTag()]);
+    const keyRef: KeyReference = {
+      provider: LOCAL_PROVIDER_ID,
+      keyId: this.#keyring.id,
+      keyVersion: key.version,
+      layer: 'master',
+    };
+
+    return { blob, keyRef };
+  }
+
+  #unwrap(blob: Uint8Array, key: MasterKey, context: EncryptionContext, kind: BlobKind): Buffer {
+    if (blob.length < NONCE_BYTES + TAG_BYTES) {
+      throw new IntegrityError();
+    }
+    const nonce = blob.subarray(0, NONCE_BYTES);
+    const tag = blob.subarray(blob.length - TAG_BYTES);
+
+    const decipher = createDecipheriv('aes-256-gcm', key.material, nonce);
+    decipher.setAAD(this.#aad(context, kind));
+    decipher.setAuthTag(tag);
+    const plaintext = decipher.update(blob.subarray(NONCE_BYTES, blob.length - TAG_BYTES));
+    try {
+      decipher.final();
+    } catch {
+      plaintext.fill(0);
+      throw new IntegrityError();
+    }
+
+    return plaintext;
+  }
+}

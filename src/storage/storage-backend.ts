@@ -1,0 +1,117 @@
+/**
+ * The seam between the store and where its rows live. A backend stores opaque envelopes and
+ * plain metadata; it never sees a key or a plaintext. Every write is conditional on the secret
+ * record's `revision`, the optimistic lock that keeps concurrent writers from losing updates.
+ */
+
+/** One row per secret: its labels, state and the newest version number. */
+export interface SecretRecord {
+  readonly tenant: string;
+  readonly name: string;
+  /** Bumped by every write; a write names the revision it read. */
+  readonly revision: number;
+  /** The highest version number ever written; never reused, even after versions are destroyed. */
+  readonly latestVersion: number;
+  /** Label name to version number. `current` is always present once a version exists. */
+  readonly labels: Readonly<Record<string, number>>;
+  readonly description?: string | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Milliseconds since the epoch, as every time in this module. */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly deletedAt?: number | undefined;
+  /** With `deletedAt`: the end of the recovery window, after which the secret may be purged. */
+  readonly purgeAfter?: number | undefined;
+}
+
+/** One row per version: the envelope and what may be known without decrypting it. */
+export interface VersionRecord {
+  readonly tenant: string;
+  readonly name: string;
+  readonly version: number;
+  readonly envelope: Uint8Array;
+  readonly createdAt: number;
+  readonly expiresAt?: number | undefined;
+  readonly contentType?: string | undefined;
+  /** The plaintext's length in bytes (the envelope shows it to within a few bytes anyway). */
+  readonly size: number;
+}
+
+/** A new version and the secret record that points at it, committed together or not at all. */
+export interface VersionWrite {
+  readonly secret: SecretRecord;
+  readonly version: VersionRecord;
+  /** The revision the writer read; 0 means the secret must not exist yet. */
+  readonly expectedRevision: number;
+  /** Version numbers destroyed in the same commit (retention). */
+  readonly destroyVersions: readonly number[];
+}
+
+export interface ListSecretsQuery {
+  readonly prefix?: string | undefined;
+  /** Only names strictly after this one (the last name of the previous page). */
+  readonly after?: string | undefined;
+  readonly limit: number;
+}
+
+export interface SecretPage {
+  /** Ordered by name, UTF-8 byte order. */
+  readonly secrets: readonly SecretRecord[];
+  /** True when names after the last one returned remain. */
+  readonly more: boolean;
+}
+
+/** Where {@link StorageBackend.scanVersions} resumes: the last row it returned. */
+export interface ScanPosition {
+  readonly tenant: string;
+  readonly name: string;
+  readonly version: number;
+}
+
+export interface StorageBackend {
+  /** For diagnostics, for example `sqlite` or `memory`. */
+  readonly kind: string;
+
+  getSecret(tenant: string, name: string): Promise<SecretRecord | undefined>;
+
+  getVersion(tenant: string, name: string, version: number): Promise<VersionRecord | undefined>;
+
+  /** Every stored version of a secret, newest first. */
+  listVersions(tenant: string, name: string): Promise<VersionRecord[]>;
+
+  listSecrets(tenant: string, query: ListSecretsQuery): Promise<SecretPage>;
+
+  /** Throws {@link RevisionConflict} when the secret's revision is not `expectedRevision`. */
+  writeVersion(write: VersionWrite): Promise<void>;
+
+  /** Replaces the secret record (labels, state); throws {@link RevisionConflict} likewise. */
+  updateSecret(secret: SecretRecord, expectedRevision: number): Promise<void>;
+
+  /** Destroys the secret and every version; returns how many versions went. */
+  purgeSecret(tenant: string, name: string, expectedRevision: number): Promise<number>;
+
+  /** A page of every version of every tenant, in key order, after `from`. */
+  scanVersions(from: ScanPosition | undefined, limit: number): Promise<VersionRecord[]>;
+
+  /**
+   * Swaps one version's envelope for another (rewrap). Returns false, writing nothing, when the
+   * stored envelope is no longer `expected`.
+   */
+  replaceEnvelope(position: ScanPosition, expected: Uint8Array, next: Uint8Array): Promise<boolean>;
+
+  /** True when any version is stored: a keyring must then never be created afresh. */
+  hasData(): Promise<boolean>;
+
+  close(): Promise<void>;
+}
+
+/**
+ * Thrown by a backend when a conditional write finds another revision. The store retries or
+ * turns it into a ConflictError; it never reaches a caller.
+ */
+export class RevisionConflict extends Error {
+  constructor() {
+    super('the secret was changed by another writer');
+    this.name = 'RevisionConflict';
+  }
+}
