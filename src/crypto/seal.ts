@@ -10,9 +10,11 @@ import { type EncryptionContext, encodeContext } from '../format/context.js';
 import {
   COMMITMENT_BYTES,
   encodeSealedPrefix,
+  FORMAT_VERSION,
   type KeyReference,
   NONCE_BYTES,
   type SealedEnvelope,
+  SUITE_ENVELOPE,
   TAG_BYTES,
 } from '../format/envelope.js';
 
@@ -42,8 +44,12 @@ export function deriveKeys(dataKey: Uint8Array, nonce: Uint8Array): DerivedKeys 
   };
 }
 
-function additionalData(prefix: Uint8Array, context: EncryptionContext): Buffer {
-  return Buffer.concat([prefix, encodeContext(context)]);
+/**
+ * The AAD: format version and suite, then the canonical context. The context binds the value
+ * to its tenant, name and version; the two leading bytes stop a downgrade to another suite.
+ */
+function additionalData(context: EncryptionContext): Buffer {
+  return Buffer.concat([Buffer.of(FORMAT_VERSION, SUITE_ENVELOPE), encodeContext(context)]);
 }
 
 export interface SealInput {
@@ -67,7 +73,7 @@ export function sealEnvelope(input: SealInput): Buffer {
 
   try {
     const cipher = createCipheriv('aes-256-gcm', encryptionKey, nonce);
-    cipher.setAAD(additionalData(prefix, input.context));
+    cipher.setAAD(additionalData(input.context));
 
     // One output buffer and no Buffer.concat of update() and final(): for GCM, final() returns
     // nothing, and copying a large value twice costs more than the encryption itself.
@@ -104,7 +110,7 @@ export function openEnvelope(
     }
 
     const decipher = createDecipheriv('aes-256-gcm', encryptionKey, envelope.nonce);
-    decipher.setAAD(additionalData(envelope.header, context));
+    decipher.setAAD(additionalData(context));
     decipher.setAuthTag(envelope.tag);
     const plaintext = decipher.update(envelope.ciphertext);
     try {

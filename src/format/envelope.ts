@@ -41,8 +41,6 @@ export interface SealedEnvelope {
   readonly wrappedKey: Uint8Array;
   readonly nonce: Uint8Array;
   readonly commitment: Uint8Array;
-  /** Every byte before the ciphertext: authenticated as part of the AAD. */
-  readonly header: Uint8Array;
   readonly ciphertext: Uint8Array;
   readonly tag: Uint8Array;
 }
@@ -89,8 +87,9 @@ export function encodeHeader(suite: number, keyRef: KeyReference): Buffer {
 }
 
 /**
- * The part of a suite 0x01 envelope before the ciphertext. It is the first half of the AAD, so
- * changing any header byte fails the tag check.
+ * The part of a suite 0x01 envelope before the ciphertext. The key reference and wrapped key are
+ * not in the AAD, so that a rewrap can replace them without touching the ciphertext; they are
+ * authenticated by the key provider's own wrapping, bound to the same context.
  */
 export function encodeSealedPrefix(
   keyRef: KeyReference,
@@ -213,10 +212,23 @@ export function parseEnvelope(bytes: Uint8Array): Envelope {
   const wrappedKey = reader.take(wrappedLength);
   const nonce = reader.take(NONCE_BYTES);
   const commitment = reader.take(COMMITMENT_BYTES);
-  const header = bytes.subarray(0, reader.at);
 
   const ciphertext = reader.take(bytes.length - reader.at - TAG_BYTES);
   const tag = reader.take(TAG_BYTES);
 
-  return { suite, keyRef, wrappedKey, nonce, commitment, header, ciphertext, tag };
+  return { suite, keyRef, wrappedKey, nonce, commitment, ciphertext, tag };
+}
+
+/**
+ * The same sealed envelope with another wrapped data key and key reference (a rewrap): nonce,
+ * commitment, ciphertext and tag are kept byte for byte.
+ */
+export function replaceWrappedKey(
+  envelope: SealedEnvelope,
+  wrappedKey: Uint8Array,
+  keyRef: KeyReference,
+): Buffer {
+  const prefix = encodeSealedPrefix(keyRef, wrappedKey, envelope.nonce, envelope.commitment);
+
+  return Buffer.concat([prefix, envelope.ciphertext, envelope.tag]);
 }

@@ -12,6 +12,8 @@ export interface SecretRecord {
   readonly revision: number;
   /** The highest version number ever written; never reused, even after versions are destroyed. */
   readonly latestVersion: number;
+  /** The numbers of the versions still stored, ascending. */
+  readonly versions: readonly number[];
   /** Label name to version number. `current` is always present once a version exists. */
   readonly labels: Readonly<Record<string, number>>;
   readonly description?: string | undefined;

@@ -1,0 +1,328 @@
+import { chmodSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { StorageError } from '../errors.js';
+import {
+  type ListSecretsQuery,
+  RevisionConflict,
+  type ScanPosition,
+  type SecretPage,
+  type SecretRecord,
+  type StorageBackend,
+  type VersionRecord,
+  type VersionWrite,
+} from './storage-backend.js';
+
+const SCHEMA_VERSION = '1';
+
+// BINARY collation (the default) compares TEXT as UTF-8 bytes: the same order as every other
+// backend. WITHOUT ROWID keeps each table clustered on its key.
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS strongroom_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS secrets (
+  tenant TEXT NOT NULL,
+  name TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  latest_version INTEGER NOT NULL,
+  versions TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  description TEXT,
+  tags TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  deleted_at INTEGER,
+  purge_after INTEGER,
+  PRIMARY KEY (tenant, name)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS versions (
+  tenant TEXT NOT NULL,
+  name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  envelope BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  content_type TEXT,
+  size INTEGER NOT NULL,
+  PRIMARY KEY (tenant, name, version)
+) WITHOUT ROWID;
+`;
+
+interface SecretRow {
+  tenant: string;
+  name: string;
+  revision: number;
+  latest_version: number;
+  versions: string;
+  labels: string;
+  description: string | null;
+  tags: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+  purge_after: number | null;
+}
+
+interface VersionRow {
+  tenant: string;
+  name: string;
+  version: number;
+  envelope: Buffer;
+  created_at: number;
+  expires_at: number | null;
+  content_type: string | null;
+  size: number;
+}
+
+function toSecret(row: SecretRow): SecretRecord {
+  return {
+    tenant: row.tenant,
+    name: row.name,
+    revision: row.revision,
+    latestVersion: row.latest_version,
+    versions: JSON.parse(row.versions),
+    labels: JSON.parse(row.labels),
+    description: row.description ?? undefined,
+    tags: JSON.parse(row.tags),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at ?? undefined,
+    purgeAfter: row.purge_after ?? undefined,
+  };
+}
+
+function toVersion(row: VersionRow): VersionRecord {
+  return {
+    tenant: row.tenant,
+    name: row.name,
+    version: row.version,
+    envelope: new Uint8Array(row.envelope),
+    createdAt: row.created_at,
+    expiresAt: row.expires_at ?? undefined,
+    contentType: row.content_type ?? undefined,
+    size: row.size,
+  };
+}
+
+function secretParams(secret: SecretRecord) {
+  return {
+    tenant: secret.tenant,
+    name: secret.name,
+    revision: secret.revision,
+    latest_version: secret.latestVersion,
+    versions: JSON.stringify(secret.versions),
+    labels: JSON.stringify(secret.labels),
+    description: secret.description ?? null,
+    tags: JSON.stringify(secret.tags),
+    created_at: secret.createdAt,
+    updated_at: secret.updatedAt,
+    deleted_at: secret.deletedAt ?? null,
+    purge_after: secret.purgeAfter ?? null,
+  };
+}
+
+/**
+ * The embedded default: one SQLite file in WAL mode through better-sqlite3. Each version write,
+ * its label moves and its retention deletes run in one IMMEDIATE transaction, which takes the
+ * write lock first and tests the revision inside it, so writers in other processes serialize.
+ */
+export class SqliteBackend implements StorageBackend {
+  readonly kind = 'sqlite';
+  readonly #db: Database.Database;
+  readonly #statements;
+
+  /** Opens (or creates, with mode 0600) the database at `path`; `:memory:` for a scratch one. */
+  constructor(path: string) {
+    try {
+      this.#db = new Database(path);
+      if (path !== ':memory:') {
+        chmodSync(path, 0o600);
+      }
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('busy_timeout = 5000');
+      this.#db.pragma('synchronous = FULL');
+      this.#db.exec(SCHEMA);
+      this.#migrate();
+    } catch (error) {
+      throw new StorageError(`cannot open the SQLite database at ${path}`, { cause: error });
+    }
+
+    const db = this.#db;
+    this.#statements = {
+      secret: db.prepare('SELECT * FROM secrets WHERE tenant = ? AND name = ?'),
+      revision: db.prepare('SELECT revision FROM secrets WHERE tenant = ? AND name = ?'),
+      version: db.prepare('SELECT * FROM versions WHERE tenant = ? AND name = ? AND version = ?'),
+      versions: db.prepare(
+        'SELECT * FROM versions WHERE tenant = ? AND name = ? ORDER BY version DESC',
+      ),
+      list: db.prepare(
+        `SELECT * FROM secrets WHERE tenant = @tenant
+           AND (@prefix IS NULL OR substr(name, 1, length(@prefix)) = @prefix)
+           AND (@after IS NULL OR name > @after)
+         ORDER BY name LIMIT @limit`,
+      ),
+      upsert: db.prepare(
+        `INSERT INTO secrets VALUES (@tenant, @name, @revision, @latest_version, @versions, @labels,
+           @description, @tags, @created_at, @updated_at, @deleted_at, @purge_after)
+         ON CONFLICT (tenant, name) DO UPDATE SET revision = excluded.revision,
+           latest_version = excluded.latest_version, versions = excluded.versions,
+           labels = excluded.labels,
+           description = excluded.description, tags = excluded.tags,
+           updated_at = excluded.updated_at, deleted_at = excluded.deleted_at,
+           purge_after = excluded.purge_after`,
+      ),
+      insertVersion: db.prepare(
+        `INSERT INTO versions VALUES (@tenant, @name, @version, @envelope, @created_at,
+           @expires_at, @content_type, @size)`,
+      ),
+      deleteVersion: db.prepare(
+        'DELETE FROM versions WHERE tenant = ? AND name = ? AND version = ?',
+      ),
+      deleteVersions: db.prepare('DELETE FROM versions WHERE tenant = ? AND name = ?'),
+      deleteSecret: db.prepare('DELETE FROM secrets WHERE tenant = ? AND name = ?'),
+      scan: db.prepare(
+        `SELECT * FROM versions WHERE (tenant, name, version) > (?, ?, ?)
+         ORDER BY tenant, name, version LIMIT ?`,
+      ),
+      replace: db.prepare(
+        `UPDATE versions SET envelope = ?
+         WHERE tenant = ? AND name = ? AND version = ? AND envelope = ?`,
+      ),
+      any: db.prepare('SELECT 1 FROM versions LIMIT 1'),
+    };
+  }
+
+  #migrate(): void {
+    const row = this.#db.prepare("SELECT value FROM strongroom_meta WHERE key = 'schema'").get() as
+      | { value: string }
+      | undefined;
+    if (row === undefined) {
+      this.#db.prepare("INSERT INTO strongroom_meta VALUES ('schema', ?)").run(SCHEMA_VERSION);
+    } else if (row.value !== SCHEMA_VERSION) {
+      throw new Error(`schema version ${row.value} is not supported by this strongroom`);
+    }
+  }
+
+  #run<T>(what: string, work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof RevisionConflict) {
+        throw error;
+      }
+      throw new StorageError(`SQLite ${what} failed`, { cause: error });
+    }
+  }
+
+  #expectRevision(tenant: string, name: string, expected: number): void {
+    const row = this.#statements.revision.get(tenant, name) as { revision: number } | undefined;
+    if ((row?.revision ?? 0) !== expected) {
+      throw new RevisionConflict();
+    }
+  }
+
+  async getSecret(tenant: string, name: string): Promise<SecretRecord | undefined> {
+    const row = this.#run('read', () => this.#statements.secret.get(tenant, name));
+    return row === undefined ? undefined : toSecret(row as SecretRow);
+  }
+
+  async getVersion(tenant: string, name: string, version: number) {
+    const row = this.#run('read', () => this.#statements.version.get(tenant, name, version));
+    return row === undefined ? undefined : toVersion(row as VersionRow);
+  }
+
+  async listVersions(tenant: string, name: string): Promise<VersionRecord[]> {
+    const rows = this.#run('read', () => this.#statements.versions.all(tenant, name));
+    return (rows as VersionRow[]).map(toVersion);
+  }
+
+  async listSecrets(tenant: string, query: ListSecretsQuery): Promise<SecretPage> {
+    const rows = this.#run('list', () =>
+      this.#statements.list.all({
+        tenant,
+        prefix: query.prefix ?? null,
+        after: query.after ?? null,
+        limit: query.limit + 1,
+      }),
+    ) as SecretRow[];
+
+    return { secrets: rows.slice(0, query.limit).map(toSecret), more: rows.length > query.limit };
+  }
+
+  async writeVersion(write: VersionWrite): Promise<void> {
+    const { secret, version } = write;
+    const commit = this.#db.transaction(() => {
+      this.#expectRevision(secret.tenant, secret.name, write.expectedRevision);
+      this.#statements.insertVersion.run({
+        tenant: version.tenant,
+        name: version.name,
+        version: version.version,
+        envelope: Buffer.from(
+          version.envelope.buffer,
+          version.envelope.byteOffset,
+          version.envelope.byteLength,
+        ),
+        created_at: version.createdAt,
+        expires_at: version.expiresAt ?? null,
+        content_type: version.contentType ?? null,
+        size: version.size,
+      });
+      this.#statements.upsert.run(secretParams(secret));
+      for (const destroyed of write.destroyVersions) {
+        this.#statements.deleteVersion.run(secret.tenant, secret.name, destroyed);
+      }
+    });
+
+    this.#run('write', () => commit.immediate());
+  }
+
+  async updateSecret(secret: SecretRecord, expectedRevision: number): Promise<void> {
+    const commit = this.#db.transaction(() => {
+      this.#expectRevision(secret.tenant, secret.name, expectedRevision);
+      this.#statements.upsert.run(secretParams(secret));
+    });
+
+    this.#run('write', () => commit.immediate());
+  }
+
+  async purgeSecret(tenant: string, name: string, expectedRevision: number): Promise<number> {
+    const commit = this.#db.transaction(() => {
+      this.#expectRevision(tenant, name, expectedRevision);
+      const { changes } = this.#statements.deleteVersions.run(tenant, name);
+      this.#statements.deleteSecret.run(tenant, name);
+      return changes;
+    });
+
+    return this.#run('purge', () => commit.immediate());
+  }
+
+  async scanVersions(from: ScanPosition | undefined, limit: number): Promise<VersionRecord[]> {
+    const start = from ?? { tenant: '', name: '', version: -1 };
+    const rows = this.#run('scan', () =>
+      this.#statements.scan.all(start.tenant, start.name, start.version, limit),
+    );
+    return (rows as VersionRow[]).map(toVersion);
+  }
+
+  async replaceEnvelope(position: ScanPosition, expected: Uint8Array, next: Uint8Array) {
+    const { changes } = this.#run('rewrap', () =>
+      this.#statements.replace.run(
+        Buffer.from(next),
+        position.tenant,
+        position.name,
+        position.version,
+        Buffer.from(expected),
+      ),
+    );
+    return changes === 1;
+  }
+
+  async hasData(): Promise<boolean> {
+    return this.#run('read', () => this.#statements.any.get()) !== undefined;
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+}

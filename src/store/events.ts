@@ -1,0 +1,69 @@
+import { StrongroomError } from '../errors.js';
+
+/** The operations the store reports. */
+export type StoreOperation =
+  | 'put'
+  | 'get'
+  | 'describe'
+  | 'list'
+  | 'versions'
+  | 'moveLabel'
+  | 'removeLabel'
+  | 'rollback'
+  | 'delete'
+  | 'restore'
+  | 'purge'
+  | 'rewrap';
+
+/**
+ * One finished operation, for an audit log. It never holds a value, a key or a cursor: only
+ * names, numbers and the error's code.
+ */
+export interface StoreEvent {
+  readonly operation: StoreOperation;
+  readonly tenant?: string | undefined;
+  readonly name?: string | undefined;
+  readonly version?: number | undefined;
+  readonly outcome: 'success' | 'failure';
+  /** A StrongroomError's code, or `ERR_UNEXPECTED` for anything else. */
+  readonly errorCode?: string | undefined;
+  readonly durationMs: number;
+}
+
+export type EventHook = (event: StoreEvent) => void;
+
+export interface EventTarget {
+  operation: StoreOperation;
+  tenant?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * Runs `work` and reports it. A hook that throws is ignored: an audit sink failing must not
+ * turn a successful write into a reported failure the caller would retry.
+ */
+export async function observe<T>(
+  hook: EventHook | undefined,
+  target: EventTarget,
+  work: () => Promise<T>,
+  versionOf: (result: T) => number | undefined = () => undefined,
+): Promise<T> {
+  const started = performance.now();
+  const emit = (event: Omit<StoreEvent, 'durationMs'>) => {
+    try {
+      hook?.({ ...event, durationMs: performance.now() - started });
+    } catch {
+      // Deliberately ignored; see above.
+    }
+  };
+
+  try {
+    const result = await work();
+    emit({ ...target, version: versionOf(result), outcome: 'success' });
+    return result;
+  } catch (error) {
+    const errorCode = error instanceof StrongroomError ? error.code : 'ERR_UNEXPECTED';
+    emit({ ...target, outcome: 'failure', errorCode });
+    throw error;
+  }
+}

@@ -1,0 +1,134 @@
+import type { KeyReference } from '../format/envelope.js';
+import type { KeyProvider } from '../keys/key-provider.js';
+import type { StorageBackend } from '../storage/storage-backend.js';
+import type { SealMode } from './envelopes.js';
+import type { EventHook } from './events.js';
+import type { SecretValue } from './secret-value.js';
+
+export interface StoreOptions {
+  /** Wraps data keys (and, in direct mode, values): the local keyring or AWS KMS. */
+  readonly keys: KeyProvider;
+  /** Holds the envelopes and metadata: memory, SQLite or DynamoDB. */
+  readonly storage: StorageBackend;
+  /** How new versions are sealed; both modes read back whatever this says now. */
+  readonly mode?: SealMode;
+  /** Retention: keep at most this many versions per secret (labelled ones are kept). */
+  readonly maxVersions?: number;
+  /** Days a deleted secret can be restored; 7 by default, 1 to 365. */
+  readonly recoveryWindowDays?: number;
+  /** Called after every operation; never given a value or a key. */
+  readonly onEvent?: EventHook;
+  /** Milliseconds since the epoch; tests pass a fake clock. */
+  readonly now?: () => number;
+}
+
+export interface PutOptions {
+  /**
+   * Check-and-set: the write happens only if the newest version is this one (0: only if the
+   * secret does not exist yet). Otherwise a ConflictError, and nothing is written.
+   */
+  readonly expectedVersion?: number;
+  /** Kept on the secret; a later put without it keeps the old one. */
+  readonly description?: string;
+  /** Kept on the secret; a later put without them keeps the old ones. */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Of this version, for example `application/json`. */
+  readonly contentType?: string;
+  /** After this instant the version no longer reads. */
+  readonly expiresAt?: Date;
+}
+
+export interface GetOptions {
+  readonly version?: number;
+  readonly label?: string;
+}
+
+export interface ListOptions {
+  readonly prefix?: string;
+  /** 1 to 1,000; 100 by default. */
+  readonly limit?: number;
+  /** From the previous page's `cursor`. */
+  readonly cursor?: string;
+  /** Include soft-deleted secrets. */
+  readonly includeDeleted?: boolean;
+}
+
+export interface LabelOptions {
+  /** Check-and-set: where the label must point now (0: it must not exist yet). */
+  readonly expectedVersion?: number;
+}
+
+/** A secret as a whole, without any value. */
+export interface SecretMetadata {
+  readonly tenant: string;
+  readonly name: string;
+  /** The version `current` points at. */
+  readonly currentVersion: number;
+  /** The highest version number written. */
+  readonly latestVersion: number;
+  readonly versionCount: number;
+  readonly labels: Readonly<Record<string, number>>;
+  readonly description?: string | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly deletedAt?: Date | undefined;
+  /** For a deleted secret: until when `restore` brings it back. */
+  readonly recoverableUntil?: Date | undefined;
+}
+
+/** One version, without its value. */
+export interface VersionMetadata {
+  readonly version: number;
+  readonly labels: readonly string[];
+  readonly createdAt: Date;
+  readonly expiresAt?: Date | undefined;
+  readonly contentType?: string | undefined;
+  /** The value's length in bytes. */
+  readonly size: number;
+  /** The stored envelope's length in bytes. */
+  readonly storedSize: number;
+  readonly mode: SealMode;
+  /** The key that unwraps it. */
+  readonly key: KeyReference;
+}
+
+/** `describe`: the secret and its current version. */
+export interface SecretDescription extends SecretMetadata {
+  readonly current: VersionMetadata;
+}
+
+/** `get`: a decrypted version. */
+export interface SecretVersion extends VersionMetadata {
+  readonly tenant: string;
+  readonly name: string;
+  readonly value: SecretValue;
+}
+
+export interface SecretList {
+  readonly secrets: readonly SecretMetadata[];
+  /** Present when more secrets follow; pass it back as `options.cursor`. */
+  readonly cursor?: string | undefined;
+}
+
+export interface DeleteOptions {
+  /** Overrides the store's recovery window for this secret, in days (1 to 365). */
+  readonly recoveryWindowDays?: number;
+}
+
+export interface RewrapProgress {
+  readonly scanned: number;
+  readonly rewrapped: number;
+}
+
+export interface RewrapOptions {
+  /** Called after every page of versions. */
+  readonly onProgress?: (progress: RewrapProgress) => void;
+}
+
+export interface RewrapResult {
+  /** Versions read. */
+  readonly scanned: number;
+  /** Versions whose data key (or direct ciphertext) moved to the newest master key. */
+  readonly rewrapped: number;
+}
