@@ -61,6 +61,16 @@ export class MemoryBackend implements StorageBackend {
     return record && copyVersion(record);
   }
 
+  async getCurrent(tenant: string, name: string) {
+    const row = this.#row(tenant, name);
+    if (row === undefined) {
+      return undefined;
+    }
+    const current = row.versions.get(row.secret.labels.current ?? 0);
+
+    return { secret: copySecret(row.secret), version: current && copyVersion(current) };
+  }
+
   async listVersions(tenant: string, name: string): Promise<VersionRecord[]> {
     const versions = [...(this.#row(tenant, name)?.versions.values() ?? [])];
     return versions.sort((a, b) => b.version - a.version).map(copyVersion);

@@ -232,6 +232,24 @@ export class SqliteBackend implements StorageBackend {
     return row === undefined ? undefined : toVersion(row as VersionRow);
   }
 
+  async getCurrent(tenant: string, name: string) {
+    const read = this.#db.transaction(() => {
+      const row = this.#statements.secret.get(tenant, name) as SecretRow | undefined;
+      if (row === undefined) {
+        return undefined;
+      }
+      const secret = toSecret(row);
+      const version = this.#statements.version.get(tenant, name, secret.labels.current ?? 0);
+
+      return {
+        secret,
+        version: version === undefined ? undefined : toVersion(version as VersionRow),
+      };
+    });
+
+    return this.#run('read', () => read());
+  }
+
   async listVersions(tenant: string, name: string): Promise<VersionRecord[]> {
     const rows = this.#run('read', () => this.#statements.versions.all(tenant, name));
     return (rows as VersionRow[]).map(toVersion);

@@ -39,6 +39,12 @@ export interface VersionRecord {
   readonly size: number;
 }
 
+export interface CurrentRecords {
+  readonly secret: SecretRecord;
+  /** Absent only if the version `current` names is missing (a damaged store). */
+  readonly version?: VersionRecord | undefined;
+}
+
 /** A new version and the secret record that points at it, committed together or not at all. */
 export interface VersionWrite {
   readonly secret: SecretRecord;
@@ -77,6 +83,13 @@ export interface StorageBackend {
   getSecret(tenant: string, name: string): Promise<SecretRecord | undefined>;
 
   getVersion(tenant: string, name: string, version: number): Promise<VersionRecord | undefined>;
+
+  /**
+   * The secret record and the version its `current` label points at, in one read where the
+   * backend can (DynamoDB keeps a copy of the current version in the secret's item): the hot
+   * path of every plain `get`.
+   */
+  getCurrent(tenant: string, name: string): Promise<CurrentRecords | undefined>;
 
   /** Every stored version of a secret, newest first. */
   listVersions(tenant: string, name: string): Promise<VersionRecord[]>;

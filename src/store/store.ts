@@ -487,8 +487,12 @@ export class SecretStore {
       check.checkLabel(options.label);
     }
 
+    if (options.version === undefined && options.label === undefined) {
+      return this.#current(tenant, name);
+    }
+
     const secret = await this.#readable(tenant, name);
-    const label = options.label ?? (options.version === undefined ? CURRENT : undefined);
+    const label = options.label;
     const version = label === undefined ? options.version : secret.labels[label];
     if (version === undefined) {
       throw new NotFoundError(`label ${label} of secret ${name} of tenant ${tenant}`);
@@ -500,6 +504,23 @@ export class SecretStore {
     }
 
     return { secret, record };
+  }
+
+  /** The hot path: the secret and its current version, in one backend read. */
+  async #current(tenant: string, name: string) {
+    const found = await this.#storage.getCurrent(tenant, name);
+    if (found?.secret.deletedAt !== undefined) {
+      // Rare: let the full path apply the recovery window.
+      await this.#readable(tenant, name);
+    }
+    if (found === undefined || found.secret.deletedAt !== undefined) {
+      throw new NotFoundError(`secret ${name} of tenant ${tenant}`);
+    }
+    if (found.version === undefined) {
+      throw new NotFoundError(`current version of secret ${name} of tenant ${tenant}`);
+    }
+
+    return { secret: found.secret, record: found.version };
   }
 
   /** A conditional change to a secret record, retried on conflicts. */
