@@ -69,9 +69,9 @@ export interface SealInput {
 export function sealEnvelope(input: SealInput): Buffer {
   const nonce = input.nonce ?? randomBytes(NONCE_BYTES);
   const { encryptionKey, commitment } = deriveKeys(input.dataKey, nonce);
-  const prefix = encodeSealedPrefix(input.keyRef, input.wrappedKey, nonce, commitment);
 
   try {
+    const prefix = encodeSealedPrefix(input.keyRef, input.wrappedKey, nonce, commitment);
     const cipher = createCipheriv('aes-256-gcm', encryptionKey, nonce);
     cipher.setAAD(additionalData(input.context));
 
@@ -99,7 +99,12 @@ export function openEnvelope(
   dataKey: Uint8Array,
   context: EncryptionContext,
 ): Buffer {
-  if (envelope.nonce.length !== NONCE_BYTES || envelope.tag.length !== TAG_BYTES) {
+  const wellFormed =
+    envelope.nonce.length === NONCE_BYTES &&
+    envelope.tag.length === TAG_BYTES &&
+    envelope.commitment.length === COMMITMENT_BYTES &&
+    dataKey.length === DATA_KEY_BYTES;
+  if (!wellFormed) {
     throw new IntegrityError();
   }
   const { encryptionKey, commitment } = deriveKeys(dataKey, envelope.nonce);

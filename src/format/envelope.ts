@@ -55,7 +55,8 @@ export interface DirectEnvelope {
 export type Envelope = SealedEnvelope | DirectEnvelope;
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading byte-order mark is kept as bytes, so no key id has two encodings.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const PROVIDER_PATTERN = /^[a-z0-9-]{1,32}$/;
 
 /** The bytes of the common header: version, suite, layer and key reference. */
@@ -67,7 +68,11 @@ export function encodeHeader(suite: number, keyRef: KeyReference): Buffer {
   if (keyId.length > 255) {
     throw new RangeError('key reference keyId must be at most 255 bytes');
   }
-  if (!Number.isInteger(keyRef.keyVersion) || keyRef.keyVersion < 0) {
+  if (!(keyRef.layer in LAYER_CODES)) {
+    throw new RangeError('key reference layer must be master or tenant');
+  }
+  const version = keyRef.keyVersion;
+  if (!Number.isInteger(version) || version < 0 || version > 0xffffffff) {
     throw new RangeError('key reference keyVersion must be an unsigned 32-bit integer');
   }
 
@@ -169,8 +174,8 @@ function parseKeyRef(reader: Reader, layerCode: number): KeyReference {
   let keyId: string;
   try {
     keyId = decoder.decode(reader.take(reader.u8()));
-  } catch (error) {
-    throw new IntegrityError({ cause: error });
+  } catch {
+    throw new IntegrityError();
   }
 
   return { provider, keyId, keyVersion: reader.u32(), layer };
