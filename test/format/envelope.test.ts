@@ -239,6 +239,20 @@ describe('parse', () => {
       assert.throws(() => parseEnvelope(changed), isIntegrityError);
     }
   });
+
+  test('keeps a byte-order mark in a key id, so an envelope has no second encoding', async () => {
+    const bytes = await sealDirect(value);
+    const keyIdAt = 4 + 1 + 'local'.length + 1;
+    const keyIdLength = bytes[keyIdAt - 1] as number;
+    const withBom = Buffer.concat([
+      bytes.subarray(0, keyIdAt - 1),
+      Buffer.of(keyIdLength + 3, 0xef, 0xbb, 0xbf),
+      bytes.subarray(keyIdAt),
+    ]);
+
+    assert.equal(parseEnvelope(withBom).keyRef.keyId, `\ufeff${keyring.id}`);
+    await assert.rejects(openStored(withBom), isIntegrityFailure);
+  });
 });
 
 describe('tampering', () => {
