@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { rotateLocalKeyring } from '../../local.js';
+import type { CliIo } from '../cli-io.js';
+import { addGlobalOptions, globalOptions } from '../options.js';
+import { writeJson, writeText } from '../output.js';
+import { withLocalStore } from '../session.js';
+
+/** `keys rotate` and `rewrap`: master key rotation and moving data keys onto the newest. */
+export function registerKeyCommands(program: Command, io: CliIo): void {
+  const keys = program
+    .command('keys')
+    .summary('manage the master keys in the keyring')
+    .description('Manage the master keys in the keyring.');
+
+  const rotate = keys
+    .command('rotate')
+    .summary('add a master key version')
+    .description(
+      'Add a master key version to the keyring file and print its number. New versions of ' +
+        'secrets are sealed under it; older ones still open. Run rewrap afterwards to move ' +
+        'every stored data key onto it.',
+    );
+
+  addGlobalOptions(rotate).action(async () => {
+    const options = globalOptions(rotate);
+    // Opening first makes the store vouch for the keyring: one is never rotated (or created)
+    // over data it does not belong to.
+    const { keyringId, source } = await withLocalStore(io, options, async ({ keys, source }) => ({
+      keyringId: keys.keyring.id,
+      source,
+    }));
+    const version = await rotateLocalKeyring(source);
+
+    if (options.json) {
+      writeJson(io.stdout, { keyringId, version });
+    } else {
+      writeText(io.stdout, String(version));
+      io.stderr.write(
+        `strongroom: keyring ${keyringId} now seals with master key version ${version}; ` +
+          'run strongroom rewrap to move stored data keys onto it\n',
+      );
+    }
+  });
+
+  const rewrap = program
+    .command('rewrap')
+    .summary('move every stored data key onto the newest master key')
+    .description(
+      'Re-wrap every stored data key (and direct ciphertext) under the newest master key, ' +
+        'without re-encrypting values. Safe while the store is in use; a second run rewraps ' +
+        'nothing.',
+    );
+
+  addGlobalOptions(rewrap).action(async () => {
+    const options = globalOptions(rewrap);
+    const progress = io.stderrIsTTY === true;
+
+    const result = await withLocalStore(io, options, ({ store }) =>
+      store.rewrap({
+        onProgress: ({ scanned, rewrapped }) => {
+          if (progress) {
+            io.stderr.write(`\rrewrap: ${scanned} versions scanned, ${rewrapped} rewrapped`);
+          }
+        },
+      }),
+    );
+    if (progress) {
+      io.stderr.write('\n');
+    }
+
+    if (options.json) {
+      writeJson(io.stdout, result);
+    } else {
+      writeText(io.stdout, `rewrapped ${result.rewrapped} of ${result.scanned} versions`);
+    }
+  });
+}

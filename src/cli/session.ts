@@ -1,0 +1,42 @@
+import { resolve } from 'node:path';
+import { defaultDataDir, keyringSource, type LocalStore, openLocalStore } from '../local.js';
+import type { CliIo } from './cli-io.js';
+import type { GlobalOptions } from './options.js';
+
+/** The data directory: `--data-dir`, else `$STRONGROOM_DATA_DIR`, else the XDG default. */
+export function dataDirOf(options: GlobalOptions, env: NodeJS.ProcessEnv): string {
+  return options.dataDir ? resolve(options.dataDir) : defaultDataDir(env);
+}
+
+/**
+ * Opens the local store for one command, runs `work` and closes the store. The keyring comes
+ * from the environment or the data directory, never from an argument, where it would show in
+ * shell history and the process list.
+ */
+export async function withLocalStore<T>(
+  io: CliIo,
+  options: GlobalOptions,
+  work: (local: LocalStore) => Promise<T>,
+): Promise<T> {
+  const dataDir = dataDirOf(options, io.env);
+  const local = await openLocalStore({
+    dataDir,
+    keyring: keyringSource(dataDir, io.env),
+    ...(options.mode === undefined ? {} : { mode: options.mode }),
+    ...(options.maxVersions === undefined ? {} : { maxVersions: options.maxVersions }),
+  });
+
+  if (local.createdKeyring && local.source.kind === 'file') {
+    // The only copy of every master key: say so once, loudly, where a human will see it.
+    io.stderr.write(
+      `strongroom: created a new keyring at ${local.source.path}; back it up now, ` +
+        'losing it loses every secret\n',
+    );
+  }
+
+  try {
+    return await work(local);
+  } finally {
+    await local.store.close();
+  }
+}
