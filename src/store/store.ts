@@ -352,9 +352,11 @@ export class SecretStore {
     return this.#observe({ operation: 'restore', tenant, name }, async () => {
       checkNames(tenant, name);
 
-      return this.#update(tenant, name, () => ({ deletedAt: undefined, purgeAfter: undefined }), {
-        deleted: true,
-      });
+      // A live secret gets an empty change, which #update commits as no write at all.
+      const restore = (secret: SecretRecord) =>
+        secret.deletedAt === undefined ? {} : { deletedAt: undefined, purgeAfter: undefined };
+
+      return this.#update(tenant, name, restore, { deleted: true });
     });
   }
 

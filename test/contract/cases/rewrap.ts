@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { RewrapProgress } from '../../../src/store/types.js';
+import type { ContractFixture, Harness } from '../fixture.js';
+
+/** Writes `count` versions spread over two tenants and several secrets; returns their values. */
+async function fill({ store }: Harness, count: number): Promise<Map<string, string>> {
+  const values = new Map<string, string>();
+  for (let i = 0; i < count; i += 1) {
+    const tenant = i % 2 === 0 ? 'acme' : 'globex';
+    const name = `secret-${i % 5}`;
+    const value = `value ${i}`;
+    const version = await store.put(tenant, name, value);
+    values.set(`${tenant}/${name}/${version}`, value);
+  }
+
+  return values;
+}
+
+async function readAll(store: Harness['store'], values: Map<string, string>): Promise<void> {
+  for (const [key, value] of values) {
+    const [tenant = '', name = '', version = ''] = key.split('/');
+    const result = await store.get(tenant, name, { version: Number(version) });
+    assert.equal(result.value.text(), value, `${key} reads back`);
+  }
+}
+
+export function rewrapCases(fixture: ContractFixture): void {
+  describe('rewrap', () => {
+    test('rewrap without a newer master key rewraps nothing', async () => {
+      const harness = await fixture.open();
+      await fill(harness, 4);
+
+      const result = await harness.store.rewrap();
+
+      assert.deepEqual(result, { scanned: 4, rewrapped: 0 });
+    });
+
+    test('after a rotation rewrap moves every version and all still read', async (t) => {
+      const harness = await fixture.open();
+      if (harness.pair.rotate === undefined) {
+        t.skip('this key provider cannot rotate');
+        return;
+      }
+      const values = await fill(harness, 6);
+      const rotated = harness.another({ keys: await harness.pair.rotate() });
+
+      const result = await rotated.rewrap();
+
+      assert.deepEqual(result, { scanned: 6, rewrapped: 6 });
+      await readAll(rotated, values);
+    });
+
+    test('a second rewrap after a rotation rewraps nothing', async (t) => {
+      const harness = await fixture.open();
+      if (harness.pair.rotate === undefined) {
+        t.skip('this key provider cannot rotate');
+        return;
+      }
+      await fill(harness, 6);
+      const rotated = harness.another({ keys: await harness.pair.rotate() });
+      await rotated.rewrap();
+
+      const second = await rotated.rewrap();
+
+      assert.deepEqual(second, { scanned: 6, rewrapped: 0 });
+    });
+
+    test('rewrap pages through more versions than one page and reports progress', async (t) => {
+      const harness = await fixture.open();
+      if (harness.pair.rotate === undefined) {
+        t.skip('this key provider cannot rotate');
+        return;
+      }
+      const values = await fill(harness, 105);
+      const rotated = harness.another({ keys: await harness.pair.rotate() });
+      const progress: RewrapProgress[] = [];
+
+      const result = await rotated.rewrap({ onProgress: (step) => progress.push(step) });
+
+      assert.deepEqual(result, { scanned: 105, rewrapped: 105 });
+      assert.deepEqual(progress.at(-1), { scanned: 105, rewrapped: 105 });
+      assert.ok(progress.length >= 2, 'progress is reported per page');
+      await readAll(rotated, values);
+    });
+
+    test('a rotated store reads versions sealed before rotation, without rewrap', async (t) => {
+      const harness = await fixture.open();
+      if (harness.pair.rotate === undefined) {
+        t.skip('this key provider cannot rotate');
+        return;
+      }
+      const values = await fill(harness, 3);
+
+      const rotated = harness.another({ keys: await harness.pair.rotate() });
+
+      await readAll(rotated, values);
+    });
+  });
+}
