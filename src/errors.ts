@@ -135,13 +135,13 @@ export class WrongKeyringError extends IntegrityError {
   }
 }
 
-/** Stored data exists but its keyring is gone. strongroom never creates a new one over it. */
+/** The keyring file is gone while data may exist. strongroom never creates a new one over it. */
 export class KeyringMissingError extends StrongroomError {
   constructor(path: string) {
     super(
       'ERR_KEYRING_MISSING',
-      `keyring file ${path} is missing but the store already holds secrets: restore the ` +
-        'keyring from your backup (a new keyring could not decrypt them)',
+      `keyring file ${path} is missing: restore it from your backup (strongroom never ` +
+        'creates a new keyring where secrets exist: a new one could not decrypt them)',
     );
     this.name = 'KeyringMissingError';
   }

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { KeyringMissingError, KeyringReadOnlyError } from './errors.js';
+import { KeyringMissingError, KeyringReadOnlyError, NotFoundError } from './errors.js';
 import {
   createKeyring,
   type Keyring,
@@ -47,6 +47,12 @@ export interface LocalStoreOptions extends Omit<StoreOptions, 'keys' | 'storage'
    * command-line argument.
    */
   readonly keyring?: KeyringSource;
+  /**
+   * Create the data directory, database and keyring when absent (the default). With `false`,
+   * a missing store is a NotFoundError instead: a mistyped directory is not silently a new
+   * empty store.
+   */
+  readonly create?: boolean;
 }
 
 export type KeyringSource =
@@ -82,13 +88,19 @@ export interface LocalStore {
  * await store.put('customer-123', 'api-key', 'sk_live_...');
  */
 export async function openLocalStore(options: LocalStoreOptions): Promise<LocalStore> {
-  const { dataDir, keyring: chosen, ...storeOptions } = options;
+  const { dataDir, keyring: chosen, create = true, ...storeOptions } = options;
+  const database = join(dataDir, DATABASE_FILE);
+  if (!create && !existsSync(database)) {
+    throw new NotFoundError(`strongroom store in ${dataDir}`);
+  }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const storage = new SqliteBackend(join(dataDir, DATABASE_FILE));
+  const storage = new SqliteBackend(database);
 
   try {
     const source = chosen ?? keyringSource(dataDir);
-    const { keyring, created } = await loadKeyring(source, () => storage.hasData());
+    const { keyring, created } = await loadKeyring(source, async () =>
+      create ? storage.hasData() : true,
+    );
     const reload = source.kind === 'file' ? () => loadExisting(source.path) : undefined;
     const keys = new LocalKeyProvider(keyring, reload ? { reload } : {});
     const store = openStore({ ...storeOptions, keys, storage });

@@ -9,7 +9,9 @@ export function dataDirOf(options: GlobalOptions, env: NodeJS.ProcessEnv): strin
 }
 
 /**
- * Opens the local store for one command, runs `work` and closes the store. The keyring comes
+ * Opens the local store for one command, runs `work` and closes the store. Only commands that
+ * write (`create`) make a new store; the others report a missing one, so a mistyped data
+ * directory is not silently a new empty store. The keyring comes
  * from the environment or the data directory, never from an argument, where it would show in
  * shell history and the process list.
  */
@@ -17,10 +19,12 @@ export async function withLocalStore<T>(
   io: CliIo,
   options: GlobalOptions,
   work: (local: LocalStore) => Promise<T>,
+  { create = false }: { create?: boolean } = {},
 ): Promise<T> {
   const dataDir = dataDirOf(options, io.env);
   const local = await openLocalStore({
     dataDir,
+    create,
     keyring: keyringSource(dataDir, io.env),
     ...(options.mode === undefined ? {} : { mode: options.mode }),
     ...(options.maxVersions === undefined ? {} : { maxVersions: options.maxVersions }),

@@ -1,24 +1,21 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ConflictError,
-  InvalidInputError,
-  NotFoundError,
-  SecretDeletedError,
-  SecretExpiredError,
-} from '../errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, SecretExpiredError } from '../errors.js';
 import { secretContext } from '../format/context.js';
 import type { KeyProvider } from '../keys/key-provider.js';
+import type { SecretRecord, StorageBackend } from '../storage/storage-backend.js';
 import {
-  RevisionConflict,
-  type SecretRecord,
-  type StorageBackend,
-  type VersionRecord,
-} from '../storage/storage-backend.js';
+  checkLabelExpectation,
+  checkLabelOptions,
+  checkNames,
+  checkPutOptions,
+  checkWindow,
+} from './checks.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { openValue, rewrapValue, type SealMode, sealValue } from './envelopes.js';
+import { openValue, type SealMode, sealValue } from './envelopes.js';
 import { type EventHook, type EventTarget, observe } from './events.js';
 import { CURRENT, labelsAfterPut, moveLabel, PREVIOUS, versionsToDestroy } from './labels.js';
 import { secretMetadata, versionMetadata } from './metadata.js';
+import { SecretRecords } from './records.js';
+import { rewrapAll } from './rewrap.js';
 import { SecretValue } from './secret-value.js';
 import type {
   DeleteOptions,
@@ -38,8 +35,6 @@ import type {
 import * as check from './validation.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const MAX_ATTEMPTS = 100;
-const REWRAP_PAGE = 100;
 
 /**
  * Secrets of many tenants, each value sealed in an envelope bound to its tenant, name and
@@ -53,6 +48,7 @@ export class SecretStore {
   readonly #recoveryDays: number;
   readonly #onEvent: EventHook | undefined;
   readonly #now: () => number;
+  readonly #records: SecretRecords;
 
   constructor(options: StoreOptions) {
     const mode = options.mode ?? 'envelope';
@@ -74,6 +70,7 @@ export class SecretStore {
     this.#recoveryDays = checkWindow(options.recoveryWindowDays ?? 7, 'options.recoveryWindowDays');
     this.#onEvent = options.onEvent;
     this.#now = options.now ?? Date.now;
+    this.#records = new SecretRecords(this.#storage, this.#now);
   }
 
   /**
@@ -93,8 +90,8 @@ export class SecretStore {
         const bytes = check.valueBytes(value);
         checkPutOptions(options, this.#now());
 
-        return this.#retry(async () => {
-          const secret = await this.#live(tenant, name, { forWrite: true });
+        return this.#records.retry(async () => {
+          const secret = await this.#records.live(tenant, name, { forWrite: true });
           const latest = secret?.latestVersion ?? 0;
           if (options.expectedVersion !== undefined && options.expectedVersion !== latest) {
             throw new ConflictError(
@@ -155,7 +152,7 @@ export class SecretStore {
       { operation: 'get', tenant, name },
       async () => {
         checkNames(tenant, name);
-        const { secret, record } = await this.#version(tenant, name, options);
+        const { secret, record } = await this.#records.version(tenant, name, options);
 
         const expiresAt = record.expiresAt;
         if (expiresAt !== undefined && expiresAt <= this.#now()) {
@@ -180,7 +177,7 @@ export class SecretStore {
   async describe(tenant: string, name: string): Promise<SecretDescription> {
     return this.#observe({ operation: 'describe', tenant, name }, async () => {
       checkNames(tenant, name);
-      const { secret, record } = await this.#version(tenant, name, {});
+      const { secret, record } = await this.#records.version(tenant, name, {});
 
       return { ...secretMetadata(secret), current: versionMetadata(record, secret) };
     });
@@ -205,20 +202,27 @@ export class SecretStore {
       let from = after;
       let more = true;
 
-      // Deleted secrets are skipped after the query, so one query may not fill a page.
+      // Deleted secrets are skipped after the query, so one query may not fill a page. Each
+      // query asks for a whole page, so a run of deleted secrets costs few round trips; the
+      // cursor points after the last record consumed, not the last one fetched.
       while (secrets.length < limit && more) {
         const page = await this.#storage.listSecrets(tenant, {
           prefix: options.prefix,
           after: from,
-          limit: limit - secrets.length,
+          limit,
         });
+        let consumed = 0;
         for (const record of page.secrets) {
+          if (secrets.length === limit) {
+            break;
+          }
+          consumed += 1;
           from = record.name;
           if (isVisible(record, now, options.includeDeleted === true)) {
             secrets.push(secretMetadata(record));
           }
         }
-        more = page.more;
+        more = page.more || consumed < page.secrets.length;
       }
 
       const cursor =
@@ -231,7 +235,7 @@ export class SecretStore {
   async versions(tenant: string, name: string): Promise<VersionMetadata[]> {
     return this.#observe({ operation: 'versions', tenant, name }, async () => {
       checkNames(tenant, name);
-      const secret = await this.#readable(tenant, name);
+      const secret = await this.#records.readable(tenant, name);
       const records = await this.#storage.listVersions(tenant, name);
 
       return records.map((record) => versionMetadata(record, secret));
@@ -255,7 +259,7 @@ export class SecretStore {
       check.checkVersion(version);
       checkLabelOptions(options);
 
-      return this.#update(tenant, name, (secret) => {
+      return this.#records.update(tenant, name, (secret) => {
         checkLabelExpectation(secret, label, options);
         if (!secret.versions.includes(version)) {
           throw new NotFoundError(`version ${version} of secret ${name} of tenant ${tenant}`);
@@ -280,7 +284,7 @@ export class SecretStore {
         throw new InvalidInputError('label', 'current cannot be removed; move it instead');
       }
 
-      return this.#update(tenant, name, (secret) => {
+      return this.#records.update(tenant, name, (secret) => {
         checkLabelExpectation(secret, label, options);
         if (secret.labels[label] === undefined) {
           throw new NotFoundError(`label ${label} of secret ${name} of tenant ${tenant}`);
@@ -302,7 +306,7 @@ export class SecretStore {
           check.checkVersion(options.version, 'options.version');
         }
 
-        const updated = await this.#update(tenant, name, (secret) => {
+        const updated = await this.#records.update(tenant, name, (secret) => {
           const target = options.version ?? secret.labels[PREVIOUS];
           if (target === undefined || !secret.versions.includes(target)) {
             throw new NotFoundError(
@@ -330,7 +334,7 @@ export class SecretStore {
         'options.recoveryWindowDays',
       );
 
-      const updated = await this.#update(
+      const updated = await this.#records.update(
         tenant,
         name,
         (secret) => {
@@ -356,7 +360,7 @@ export class SecretStore {
       const restore = (secret: SecretRecord) =>
         secret.deletedAt === undefined ? {} : { deletedAt: undefined, purgeAfter: undefined };
 
-      return this.#update(tenant, name, restore, { deleted: true });
+      return this.#records.update(tenant, name, restore, { deleted: true });
     });
   }
 
@@ -365,7 +369,7 @@ export class SecretStore {
     return this.#observe({ operation: 'purge', tenant, name }, async () => {
       checkNames(tenant, name);
 
-      return this.#retry(async () => {
+      return this.#records.retry(async () => {
         const secret = await this.#storage.getSecret(tenant, name);
         if (secret === undefined) {
           throw new NotFoundError(`secret ${name} of tenant ${tenant}`);
@@ -378,36 +382,13 @@ export class SecretStore {
   /**
    * Moves every stored data key (and direct ciphertext) to the key provider's newest master
    * key without re-encrypting values. Safe while the store is in use: each swap is conditional
-   * on the envelope it read. Run twice, the second run rewraps nothing.
+   * on the envelope it read. Run twice, the second run rewraps nothing. A version that fails
+   * its integrity check is left as it is and reported in `failed`; the rest go on.
    */
   async rewrap(options: RewrapOptions = {}): Promise<RewrapResult> {
-    return this.#observe({ operation: 'rewrap' }, async () => {
-      let scanned = 0;
-      let rewrapped = 0;
-      let from: VersionRecord | undefined;
-
-      for (;;) {
-        const page = await this.#storage.scanVersions(from, REWRAP_PAGE);
-        for (const record of page) {
-          const context = secretContext(record.tenant, record.name, record.version);
-          const next = await rewrapValue(this.#keys, record.envelope, context);
-          // A false swap means a purge or another rewrap got there first: nothing to redo.
-          if (
-            next !== undefined &&
-            (await this.#storage.replaceEnvelope(record, record.envelope, next))
-          ) {
-            rewrapped += 1;
-          }
-        }
-        scanned += page.length;
-        options.onProgress?.({ scanned, rewrapped });
-
-        if (page.length < REWRAP_PAGE) {
-          return { scanned, rewrapped };
-        }
-        from = page[page.length - 1];
-      }
-    });
+    return this.#observe({ operation: 'rewrap' }, () =>
+      rewrapAll(this.#keys, this.#storage, options),
+    );
   }
 
   /** Closes the storage backend. */
@@ -422,189 +403,11 @@ export class SecretStore {
   ): Promise<T> {
     return observe(this.#onEvent, target, work, versionOf);
   }
-
-  /** Retries optimistic-lock conflicts with jittered backoff. */
-  async #retry<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await work();
-      } catch (error) {
-        if (!(error instanceof RevisionConflict)) {
-          throw error;
-        }
-        if (attempt >= MAX_ATTEMPTS) {
-          throw new ConflictError('too many concurrent writers; nothing was written, try again');
-        }
-        await sleep(Math.random() * Math.min(50, 2 ** attempt));
-      }
-    }
-  }
-
-  /**
-   * The secret record, with the recovery window applied: a secret deleted past its window is
-   * purged here and reads as absent. A deleted secret in its window throws, unless `forWrite`
-   * is false and the caller handles it.
-   */
-  async #live(tenant: string, name: string, { forWrite }: { forWrite: boolean }) {
-    const secret = await this.#storage.getSecret(tenant, name);
-    if (secret?.deletedAt === undefined) {
-      return secret;
-    }
-
-    if ((secret.purgeAfter ?? 0) <= this.#now()) {
-      // Past its recovery window the secret is gone; purging it here frees the name. A writer
-      // re-reads afterwards; a reader that loses a race to purge it sees it absent all the same.
-      const purged = this.#storage.purgeSecret(tenant, name, secret.revision);
-      if (forWrite) {
-        await purged;
-        throw new RevisionConflict();
-      }
-      await purged.catch((error) => {
-        if (!(error instanceof RevisionConflict)) {
-          throw error;
-        }
-      });
-      return undefined;
-    }
-
-    throw new SecretDeletedError(tenant, name, new Date(secret.purgeAfter as number));
-  }
-
-  async #readable(tenant: string, name: string): Promise<SecretRecord> {
-    const secret = await this.#live(tenant, name, { forWrite: false });
-    if (secret === undefined) {
-      throw new NotFoundError(`secret ${name} of tenant ${tenant}`);
-    }
-    return secret;
-  }
-
-  async #version(tenant: string, name: string, options: GetOptions) {
-    if (options.version !== undefined && options.label !== undefined) {
-      throw new InvalidInputError('options', 'give a version or a label, not both');
-    }
-    if (options.version !== undefined) {
-      check.checkVersion(options.version, 'options.version');
-    }
-    if (options.label !== undefined) {
-      check.checkLabel(options.label);
-    }
-
-    if (options.version === undefined && options.label === undefined) {
-      return this.#current(tenant, name);
-    }
-
-    const secret = await this.#readable(tenant, name);
-    const label = options.label;
-    const version = label === undefined ? options.version : secret.labels[label];
-    if (version === undefined) {
-      throw new NotFoundError(`label ${label} of secret ${name} of tenant ${tenant}`);
-    }
-
-    const record = await this.#storage.getVersion(tenant, name, version);
-    if (record === undefined) {
-      throw new NotFoundError(`version ${version} of secret ${name} of tenant ${tenant}`);
-    }
-
-    return { secret, record };
-  }
-
-  /** The hot path: the secret and its current version, in one backend read. */
-  async #current(tenant: string, name: string) {
-    const found = await this.#storage.getCurrent(tenant, name);
-    if (found?.secret.deletedAt !== undefined) {
-      // Rare: let the full path apply the recovery window.
-      await this.#readable(tenant, name);
-    }
-    if (found === undefined || found.secret.deletedAt !== undefined) {
-      throw new NotFoundError(`secret ${name} of tenant ${tenant}`);
-    }
-    if (found.version === undefined) {
-      throw new NotFoundError(`current version of secret ${name} of tenant ${tenant}`);
-    }
-
-    return { secret: found.secret, record: found.version };
-  }
-
-  /** A conditional change to a secret record, retried on conflicts. */
-  async #update(
-    tenant: string,
-    name: string,
-    change: (secret: SecretRecord) => Partial<SecretRecord>,
-    { deleted = false }: { deleted?: boolean } = {},
-  ): Promise<SecretMetadata> {
-    return this.#retry(async () => {
-      const secret = deleted
-        ? await this.#storage.getSecret(tenant, name)
-        : await this.#live(tenant, name, { forWrite: false });
-      const expired = secret?.deletedAt !== undefined && (secret.purgeAfter ?? 0) <= this.#now();
-      if (secret === undefined || expired) {
-        throw new NotFoundError(`secret ${name} of tenant ${tenant}`);
-      }
-
-      const delta = change(secret);
-      if (Object.keys(delta).length === 0) {
-        return secretMetadata(secret);
-      }
-      const next = { ...secret, ...delta, revision: secret.revision + 1, updatedAt: this.#now() };
-      await this.#storage.updateSecret(next, secret.revision);
-
-      return secretMetadata(next);
-    });
-  }
 }
 
 /** Opens a store over a key provider and a storage backend. */
 export function openStore(options: StoreOptions): SecretStore {
   return new SecretStore(options);
-}
-
-function checkNames(tenant: string, name: string): void {
-  check.checkTenant(tenant);
-  check.checkSecretName(name);
-}
-
-function checkWindow(days: unknown, field: string): number {
-  if (!(Number.isSafeInteger(days) && (days as number) >= 1 && (days as number) <= 365)) {
-    throw new InvalidInputError(field, 'must be an integer from 1 to 365 days');
-  }
-  return days as number;
-}
-
-function checkPutOptions(options: PutOptions, now: number): void {
-  if (options.expectedVersion !== undefined) {
-    check.checkExpectedVersion(options.expectedVersion, 'options.expectedVersion');
-  }
-  if (options.description !== undefined) {
-    check.checkDescription(options.description);
-  }
-  if (options.tags !== undefined) {
-    check.checkTags(options.tags);
-  }
-  if (options.contentType !== undefined) {
-    check.checkContentType(options.contentType);
-  }
-  if (options.expiresAt !== undefined) {
-    check.checkDate(options.expiresAt, 'options.expiresAt');
-    if (options.expiresAt.getTime() <= now) {
-      throw new InvalidInputError('options.expiresAt', 'must be in the future');
-    }
-  }
-}
-
-function checkLabelOptions(options: LabelOptions): void {
-  if (options.expectedVersion !== undefined) {
-    check.checkExpectedVersion(options.expectedVersion, 'options.expectedVersion');
-  }
-}
-
-function checkLabelExpectation(secret: SecretRecord, label: string, options: LabelOptions) {
-  const now = secret.labels[label] ?? 0;
-  if (options.expectedVersion !== undefined && options.expectedVersion !== now) {
-    throw new ConflictError(
-      `label ${label} of secret ${secret.name} of tenant ${secret.tenant} points at ` +
-        `${now === 0 ? 'no version' : `version ${now}`}, not the expected ${options.expectedVersion}`,
-    );
-  }
 }
 
 function isVisible(record: SecretRecord, now: number, includeDeleted: boolean): boolean {

@@ -126,9 +126,20 @@ export interface RewrapOptions {
   readonly onProgress?: (progress: RewrapProgress) => void;
 }
 
+/** A version rewrap could not open: where it is, never what it holds. */
+export interface RewrapFailure {
+  readonly tenant: string;
+  readonly name: string;
+  readonly version: number;
+  /** `ERR_INTEGRITY` or `ERR_WRONG_KEYRING`. */
+  readonly code: string;
+}
+
 export interface RewrapResult {
   /** Versions read. */
   readonly scanned: number;
   /** Versions whose data key (or direct ciphertext) moved to the newest master key. */
   readonly rewrapped: number;
+  /** Versions left as they were because they failed their integrity check. */
+  readonly failed: readonly RewrapFailure[];
 }

@@ -66,7 +66,7 @@ test('the value never shows outside a successful get, on any error path', async 
     [5, ['get', 'acme', 'canary', '--debug'], env],
     [5, ['get', 'acme', 'canary', '--json', '--debug'], env],
     [0, ['keys', 'rotate']],
-    // The tampered version stops the rewrap: an integrity failure, with --debug.
+    // Rewrap skips the tampered and moved versions, names them, and exits 5.
     [5, ['rewrap', '--debug']],
   ];
   for (const [code, args, extra] of broken) {

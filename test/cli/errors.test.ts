@@ -143,8 +143,19 @@ describe('not found and conflict', () => {
     assert.match(result.stderr, /^strongroom: label current of secret k .*not the expected 7\n$/);
   });
 
+  test('a read in a data directory that holds no store exits 3 and creates nothing', async (t) => {
+    const cli = new Cli(t);
+
+    const result = await cli.run(['list', 'acme']);
+
+    assert.equal(result.code, 3);
+    assert.match(result.stderr, /^strongroom: strongroom store in .* not found\n$/);
+    assert.equal(existsSync(cli.keyringPath), false);
+  });
+
   test('--debug adds the stack trace', async (t) => {
     const cli = new Cli(t);
+    await cli.put('acme', 'present', 'value');
 
     const plain = await cli.run(['get', 'acme', 'missing']);
     const debug = await cli.run(['get', 'acme', 'missing', '--debug']);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { EXIT_ERROR } from '../../src/cli/exit-codes.js';
+import { EXIT_ERROR, EXIT_INTEGRITY } from '../../src/cli/exit-codes.js';
+import { parseEnvelope, type SealedEnvelope } from '../../src/format/envelope.js';
 import { Cli } from './harness.js';
 
 describe('keys rotate and rewrap', () => {
@@ -20,7 +21,7 @@ describe('keys rotate and rewrap', () => {
     assert.match(rotated.stderr, /now seals with master key version 2; run strongroom rewrap/);
     assert.equal(first.out, 'rewrapped 3 of 3 versions\n');
     assert.equal(first.stderr, '', 'no progress when stderr is not a terminal');
-    assert.deepEqual(JSON.parse(second.out), { scanned: 3, rewrapped: 0 });
+    assert.deepEqual(JSON.parse(second.out), { scanned: 3, rewrapped: 0, failed: [] });
     assert.deepEqual(
       versions.versions.map((v: { key: { keyVersion: number } }) => v.key.keyVersion),
       [2, 2],
@@ -38,6 +39,33 @@ describe('keys rotate and rewrap', () => {
 
     assert.equal(result.out, 'rewrapped 1 of 1 versions\n');
     assert.match(result.stderr, /rewrap: 1 versions scanned, 1 rewrapped\n$/);
+  });
+
+  test('rewrap names a tampered version, moves the others, and exits 5', async (t) => {
+    const cli = new Cli(t);
+    await cli.put('acme', 'a', 'one');
+    await cli.put('acme', 'b', 'two');
+    cli.editEnvelope({ tenant: 'acme', name: 'a', version: 1 }, (envelope) => {
+      // Inside the wrapped data key, which rewrap must open (it never opens the value).
+      const { wrappedKey } = parseEnvelope(envelope) as SealedEnvelope;
+      const copy = Buffer.from(envelope);
+      const at = wrappedKey.byteOffset - envelope.byteOffset + 20;
+      copy[at] = (copy[at] ?? 0) ^ 0x01;
+      return copy;
+    });
+    await cli.run(['keys', 'rotate']);
+
+    const result = await cli.run(['rewrap']);
+
+    assert.equal(result.code, EXIT_INTEGRITY);
+    assert.equal(result.out, 'rewrapped 1 of 2 versions\n');
+    assert.equal(
+      result.stderr,
+      'strongroom: rewrap skipped acme a version 1 (ERR_INTEGRITY)\n' +
+        'strongroom: 1 version(s) failed their integrity check and still use the old master ' +
+        'key; inspect them before retiring it\n',
+    );
+    assert.equal((await cli.run(['get', 'acme', 'b'])).out, 'two');
   });
 
   test('keys rotate --json names the keyring and the new version', async (t) => {

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { inspect } from 'node:util';
-import { KeyringCorruptError } from '../../src/errors.js';
+import { ConflictError, KeyringCorruptError, KeyringMissingError } from '../../src/errors.js';
 import {
   createKeyring,
   parseKeyring,
@@ -285,11 +285,10 @@ describe('keyring', () => {
 
     const work = rotateKeyringFile(path);
 
-    await expectRejection(work, KeyringCorruptError, {
-      code: 'ERR_KEYRING_CORRUPT',
+    await expectRejection(work, ConflictError, {
+      code: 'ERR_CONFLICT',
       message:
-        `keyring ${path} is unreadable or corrupt: ` +
-        `is locked by another rotation (remove ${path}.lock if stale)`,
+        `keyring ${path} is being rotated by another process ` + `(remove ${path}.lock if none is)`,
     });
     assert.equal(readFileSync(path, 'utf8'), before);
     assert.ok(existsSync(`${path}.lock`), 'the other rotation keeps its lock');
@@ -305,22 +304,22 @@ describe('keyring', () => {
       result.status === 'rejected' ? [result.reason] : [],
     );
     assert.equal(refused.length, 1);
-    assert.ok(refused[0] instanceof KeyringCorruptError);
-    assert.match(refused[0].message, /is locked by another rotation/);
+    assert.ok(refused[0] instanceof ConflictError);
+    assert.match(refused[0].message, /is being rotated by another process/);
     assert.deepEqual(
       (await readKeyringFile(path))?.keys.map((key) => key.version),
       [1, 2],
     );
   });
 
-  test('rotateKeyringFile of a missing file fails with KeyringCorruptError', async () => {
+  test('rotateKeyringFile of a missing file fails with KeyringMissingError', async () => {
     const path = freshPath();
 
     const work = rotateKeyringFile(path);
 
-    await expectRejection(work, KeyringCorruptError, {
-      code: 'ERR_KEYRING_CORRUPT',
-      message: `keyring ${path} is unreadable or corrupt: does not exist`,
+    await expectRejection(work, KeyringMissingError, {
+      code: 'ERR_KEYRING_MISSING',
+      message: new KeyringMissingError(path).message,
     });
     assert.equal(existsSync(`${path}.lock`), false);
   });

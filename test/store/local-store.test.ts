@@ -112,8 +112,8 @@ describe('openLocalStore', () => {
     await expectRejection(work, KeyringMissingError, {
       code: 'ERR_KEYRING_MISSING',
       message:
-        `keyring file ${path} is missing but the store already holds secrets: restore the ` +
-        'keyring from your backup (a new keyring could not decrypt them)',
+        `keyring file ${path} is missing: restore it from your backup (strongroom never ` +
+        'creates a new keyring where secrets exist: a new one could not decrypt them)',
     });
     assert.equal(existsSync(path), false, 'no new keyring was created over the data');
   });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { IntegrityError } from '../../errors.js';
 import { rotateLocalKeyring } from '../../local.js';
 import type { CliIo } from '../cli-io.js';
 import { addGlobalOptions, globalOptions } from '../options.js';
@@ -25,10 +26,12 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
     const options = globalOptions(rotate);
     // Opening first makes the store vouch for the keyring: one is never rotated (or created)
     // over data it does not belong to.
-    const { keyringId, source } = await withLocalStore(io, options, async ({ keys, source }) => ({
-      keyringId: keys.keyring.id,
-      source,
-    }));
+    const { keyringId, source } = await withLocalStore(
+      io,
+      options,
+      async ({ keys, source }) => ({ keyringId: keys.keyring.id, source }),
+      { create: true },
+    );
     const version = await rotateLocalKeyring(source);
 
     if (options.json) {
@@ -73,5 +76,27 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
     } else {
       writeText(io.stdout, `rewrapped ${result.rewrapped} of ${result.scanned} versions`);
     }
+
+    // The rest were moved; each damaged version is named (never its value) and the run exits 5
+    // so that a script notices the old master key cannot be retired yet.
+    for (const { tenant, name, version, code } of result.failed) {
+      io.stderr.write(
+        `strongroom: rewrap skipped ${tenant} ${name} version ${version} (${code})\n`,
+      );
+    }
+    if (result.failed.length > 0) {
+      throw new RewrapIncompleteError(result.failed.length);
+    }
   });
+}
+
+/** Some versions failed their integrity check during rewrap (exit code 5). */
+class RewrapIncompleteError extends IntegrityError {
+  constructor(count: number) {
+    super();
+    this.name = 'RewrapIncompleteError';
+    this.message =
+      `${count} version(s) failed their integrity check and still use the old master key; ` +
+      'inspect them before retiring it';
+  }
 }

@@ -68,8 +68,11 @@ export function registerPut(program: Command, io: CliIo): void {
     const value = await readValue(io, flags);
 
     try {
-      const version = await withLocalStore(io, options, ({ store }) =>
-        store.put(tenant, name, value, putOptions(flags)),
+      const version = await withLocalStore(
+        io,
+        options,
+        ({ store }) => store.put(tenant, name, value, putOptions(flags)),
+        { create: true },
       );
 
       if (options.json) {

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { inspect } from 'node:util';
-import { KeyringCorruptError } from '../../errors.js';
+import { ConflictError, KeyringCorruptError, KeyringMissingError } from '../../errors.js';
 
 /** One version of the local master key. */
 export interface MasterKey {
@@ -189,9 +189,8 @@ export async function rotateKeyringFile(path: string): Promise<Keyring> {
     await writeExclusive(lock, String(process.pid));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new KeyringCorruptError(
-        path,
-        `is locked by another rotation (remove ${lock} if stale)`,
+      throw new ConflictError(
+        `keyring ${path} is being rotated by another process (remove ${lock} if none is)`,
       );
     }
     throw error;
@@ -201,7 +200,7 @@ export async function rotateKeyringFile(path: string): Promise<Keyring> {
   try {
     const current = await readKeyringFile(path);
     if (current === undefined) {
-      throw new KeyringCorruptError(path, 'does not exist');
+      throw new KeyringMissingError(path);
     }
 
     const next = rotateKeyring(current);

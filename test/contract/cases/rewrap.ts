@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { parseEnvelope, SUITE_DIRECT } from '../../../src/format/envelope.js';
 import type { RewrapProgress } from '../../../src/store/types.js';
+import { alterEnvelope } from '../../support/tamper.js';
 import type { ContractFixture, Harness } from '../fixture.js';
 
 /** Writes `count` versions spread over two tenants and several secrets; returns their values. */
@@ -25,6 +27,17 @@ async function readAll(store: Harness['store'], values: Map<string, string>): Pr
   }
 }
 
+/** Flips one byte inside the part a rewrap must unwrap: the wrapped key, or direct ciphertext. */
+function damageKeyPart(envelope: Uint8Array): Uint8Array {
+  const parsed = parseEnvelope(envelope);
+  const part = parsed.suite === SUITE_DIRECT ? parsed.ciphertext : parsed.wrappedKey;
+  const at = part.byteOffset - envelope.byteOffset + Math.floor(part.length / 2);
+  const copy = Uint8Array.from(envelope);
+  copy[at] = (copy[at] ?? 0) ^ 0x01;
+
+  return copy;
+}
+
 export function rewrapCases(fixture: ContractFixture): void {
   describe('rewrap', () => {
     test('rewrap without a newer master key rewraps nothing', async () => {
@@ -33,7 +46,7 @@ export function rewrapCases(fixture: ContractFixture): void {
 
       const result = await harness.store.rewrap();
 
-      assert.deepEqual(result, { scanned: 4, rewrapped: 0 });
+      assert.deepEqual(result, { scanned: 4, rewrapped: 0, failed: [] });
     });
 
     test('after a rotation rewrap moves every version and all still read', async (t) => {
@@ -47,7 +60,7 @@ export function rewrapCases(fixture: ContractFixture): void {
 
       const result = await rotated.rewrap();
 
-      assert.deepEqual(result, { scanned: 6, rewrapped: 6 });
+      assert.deepEqual(result, { scanned: 6, rewrapped: 6, failed: [] });
       await readAll(rotated, values);
     });
 
@@ -63,7 +76,31 @@ export function rewrapCases(fixture: ContractFixture): void {
 
       const second = await rotated.rewrap();
 
-      assert.deepEqual(second, { scanned: 6, rewrapped: 0 });
+      assert.deepEqual(second, { scanned: 6, rewrapped: 0, failed: [] });
+    });
+
+    test('rewrap skips and reports a tampered version, and moves every other one', async (t) => {
+      const harness = await fixture.open();
+      if (harness.pair.rotate === undefined) {
+        t.skip('this key provider cannot rotate');
+        return;
+      }
+      const values = await fill(harness, 6);
+      const damaged = { tenant: 'acme', name: 'secret-0', version: 1 };
+      // Rewrap opens only the wrapped key (or direct ciphertext), never the value: damage it
+      // there. A damaged value ciphertext is caught by the next read instead.
+      await alterEnvelope(harness.storage, damaged, damageKeyPart);
+      values.delete('acme/secret-0/1');
+      const rotated = harness.another({ keys: await harness.pair.rotate() });
+
+      const result = await rotated.rewrap();
+
+      assert.deepEqual(result, {
+        scanned: 6,
+        rewrapped: 5,
+        failed: [{ ...damaged, code: 'ERR_INTEGRITY' }],
+      });
+      await readAll(rotated, values);
     });
 
     test('rewrap pages through more versions than one page and reports progress', async (t) => {
@@ -78,7 +115,7 @@ export function rewrapCases(fixture: ContractFixture): void {
 
       const result = await rotated.rewrap({ onProgress: (step) => progress.push(step) });
 
-      assert.deepEqual(result, { scanned: 105, rewrapped: 105 });
+      assert.deepEqual(result, { scanned: 105, rewrapped: 105, failed: [] });
       assert.deepEqual(progress.at(-1), { scanned: 105, rewrapped: 105 });
       assert.ok(progress.length >= 2, 'progress is reported per page');
       await readAll(rotated, values);
