@@ -82,7 +82,7 @@ if (leaked) {
   process.exit(1);
 }
 console.log('\nNeither plaintext appears in the stored bytes.');
-console.log(`The keyring is ${join(dataDir, 'keyring.json')} (mode 0600): back it up.`);
+console.log('In real use, back up keyring.json (mode 0600): losing it loses every secret.');
 
 rmSync(dataDir, { recursive: true, force: true });
 console.log('Demo data directory removed.');
