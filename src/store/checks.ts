@@ -49,7 +49,8 @@ export function checkLabelExpectation(secret: SecretRecord, label: string, optio
   if (options.expectedVersion !== undefined && options.expectedVersion !== now) {
     throw new ConflictError(
       `label ${label} of secret ${secret.name} of tenant ${secret.tenant} points at ` +
-        `${now === 0 ? 'no version' : `version ${now}`}, not the expected ${options.expectedVersion}`,
+        `${now === 0 ? 'no version' : `version ${now}`}, ` +
+        `not the expected ${options.expectedVersion}`,
     );
   }
 }

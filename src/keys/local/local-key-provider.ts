@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { gcmOpen, gcmSeal } from '../../crypto/aes-gcm.js';
 import { IntegrityError, WrongKeyringError } from '../../errors.js';
 import { type EncryptionContext, encodeContext } from '../../format/context.js';
 import type { KeyReference } from '../../format/envelope.js';
@@ -112,12 +113,8 @@ export class LocalKeyProvider implements KeyProvider {
   #wrap(plaintext: Uint8Array, context: EncryptionContext, kind: BlobKind): WrappedBlob {
     const key = this.#keyring.newest;
     const nonce = randomBytes(NONCE_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', key.material, nonce);
-    cipher.setAAD(this.#aad(context, kind));
-
-    const ciphertext = cipher.update(plaintext);
-    cipher.final();
-    const blob = Buffer.concat([nonce, ciphertext, cipher.getAuthTag()]);
+    const { ciphertext, tag } = gcmSeal(key.material, nonce, this.#aad(context, kind), plaintext);
+    const blob = Buffer.concat([nonce, ciphertext, tag]);
     const keyRef: KeyReference = {
       provider: LOCAL_PROVIDER_ID,
       keyId: this.#keyring.id,
@@ -133,19 +130,9 @@ export class LocalKeyProvider implements KeyProvider {
       throw new IntegrityError();
     }
     const nonce = blob.subarray(0, NONCE_BYTES);
+    const ciphertext = blob.subarray(NONCE_BYTES, blob.length - TAG_BYTES);
     const tag = blob.subarray(blob.length - TAG_BYTES);
 
-    const decipher = createDecipheriv('aes-256-gcm', key.material, nonce);
-    decipher.setAAD(this.#aad(context, kind));
-    decipher.setAuthTag(tag);
-    const plaintext = decipher.update(blob.subarray(NONCE_BYTES, blob.length - TAG_BYTES));
-    try {
-      decipher.final();
-    } catch {
-      plaintext.fill(0);
-      throw new IntegrityError();
-    }
-
-    return plaintext;
+    return gcmOpen(key.material, nonce, this.#aad(context, kind), ciphertext, tag);
   }
 }
