@@ -18,7 +18,11 @@ export type ErrorCode =
   | 'ERR_KEYRING_CORRUPT'
   | 'ERR_KEYRING_READ_ONLY'
   | 'ERR_KEY_PROVIDER'
-  | 'ERR_STORAGE';
+  | 'ERR_KEY_ACCESS_DENIED'
+  | 'ERR_KEY_UNAVAILABLE'
+  | 'ERR_KEY_NOT_FOUND'
+  | 'ERR_STORAGE'
+  | 'ERR_TABLE_NOT_FOUND';
 
 /** The base class: `instanceof StrongroomError` catches everything strongroom raises. */
 export class StrongroomError extends Error {
@@ -168,16 +172,57 @@ export class KeyringReadOnlyError extends StrongroomError {
 
 /** The key provider failed for a reason other than integrity (access, availability). */
 export class KeyProviderError extends StrongroomError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_KEY_PROVIDER', message, options);
+  constructor(message: string, options?: { cause?: unknown; code?: ErrorCode }) {
+    super(options?.code ?? 'ERR_KEY_PROVIDER', message, options);
     this.name = 'KeyProviderError';
+  }
+}
+
+/** The caller may not use the key (IAM or key policy, or a grant): KMS AccessDeniedException. */
+export class KeyAccessDeniedError extends KeyProviderError {
+  constructor(keyId: string, operation: string, options?: { cause?: unknown }) {
+    super(`access to key ${keyId} was denied for ${operation}`, {
+      ...options,
+      code: 'ERR_KEY_ACCESS_DENIED',
+    });
+    this.name = 'KeyAccessDeniedError';
+  }
+}
+
+/** The key exists but cannot be used now: disabled, or pending deletion, or pending import. */
+export class KeyUnavailableError extends KeyProviderError {
+  constructor(keyId: string, state: string, options?: { cause?: unknown }) {
+    super(`key ${keyId} cannot be used: ${state}`, { ...options, code: 'ERR_KEY_UNAVAILABLE' });
+    this.name = 'KeyUnavailableError';
+  }
+}
+
+/** No key with this id, ARN or alias in the account and Region. */
+export class KeyNotFoundError extends KeyProviderError {
+  constructor(keyId: string, options?: { cause?: unknown }) {
+    super(`key ${keyId} not found`, { ...options, code: 'ERR_KEY_NOT_FOUND' });
+    this.name = 'KeyNotFoundError';
   }
 }
 
 /** The storage backend failed. */
 export class StorageError extends StrongroomError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_STORAGE', message, options);
+  constructor(message: string, options?: { cause?: unknown; code?: ErrorCode }) {
+    super(options?.code ?? 'ERR_STORAGE', message, options);
     this.name = 'StorageError';
+  }
+}
+
+/** The table does not exist (or is not visible to these credentials in this Region). */
+export class TableNotFoundError extends StorageError {
+  constructor(table: string, options?: { cause?: unknown }) {
+    super(
+      `table ${table} not found (create it with strongroom table create, or check the Region)`,
+      {
+        ...options,
+        code: 'ERR_TABLE_NOT_FOUND',
+      },
+    );
+    this.name = 'TableNotFoundError';
   }
 }

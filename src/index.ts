@@ -36,6 +36,7 @@ export {
 export { MemoryBackend } from './storage/memory-backend.js';
 export { SqliteBackend } from './storage/sqlite-backend.js';
 export {
+  type LegacyItem,
   type ListSecretsQuery,
   RevisionConflict,
   type ScanPosition,

@@ -59,4 +59,10 @@ export interface KeyProvider {
     context: EncryptionContext,
     kind: BlobKind,
   ): Promise<WrappedBlob | undefined>;
+
+  /**
+   * Optional, for items written before strongroom (a bare KMS ciphertext with no encryption
+   * context): decrypts such a blob. Only a storage backend's legacy items ever reach it.
+   */
+  decryptLegacy?(blob: Uint8Array): Promise<Uint8Array>;
 }

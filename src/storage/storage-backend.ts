@@ -24,6 +24,11 @@ export interface SecretRecord {
   readonly deletedAt?: number | undefined;
   /** With `deletedAt`: the end of the recovery window, after which the secret may be purged. */
   readonly purgeAfter?: number | undefined;
+  /**
+   * True for an item written before strongroom (see {@link LegacyItem}): version 1 only, no
+   * labels of its own; the store migrates it before any write.
+   */
+  readonly legacy?: boolean | undefined;
 }
 
 /** One row per version: the envelope and what may be known without decrypting it. */
@@ -37,6 +42,20 @@ export interface VersionRecord {
   readonly contentType?: string | undefined;
   /** The plaintext's length in bytes (the envelope shows it to within a few bytes anyway). */
   readonly size: number;
+  /** True when `envelope` is a legacy item's bare key provider ciphertext, not an envelope. */
+  readonly legacy?: boolean | undefined;
+}
+
+/**
+ * An item written before strongroom by the pattern it grew from: one KMS ciphertext of the
+ * whole value, encrypted with no encryption context. It reads as version 1 in direct mode, with
+ * a weaker guarantee (it could be moved between rows unnoticed) until `migrate` upgrades it.
+ */
+export interface LegacyItem {
+  readonly tenant: string;
+  readonly name: string;
+  readonly blob: Uint8Array;
+  readonly createdAt: number;
 }
 
 export interface CurrentRecords {
@@ -113,6 +132,18 @@ export interface StorageBackend {
    * stored envelope is no longer `expected`.
    */
   replaceEnvelope(position: ScanPosition, expected: Uint8Array, next: Uint8Array): Promise<boolean>;
+
+  /** Optional, for backends that can hold legacy items: a page of them after `from`. */
+  scanLegacy?(
+    from: { readonly tenant: string; readonly name: string } | undefined,
+    limit: number,
+  ): Promise<LegacyItem[]>;
+
+  /**
+   * Optional: replaces a legacy item with `write` (its version 1 in the current layout), only
+   * if the item is still exactly `item`. Returns false, writing nothing, otherwise.
+   */
+  migrateLegacy?(item: LegacyItem, write: VersionWrite): Promise<boolean>;
 
   /** True when any version is stored: a keyring must then never be created afresh. */
   hasData(): Promise<boolean>;

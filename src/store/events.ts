@@ -13,7 +13,8 @@ export type StoreOperation =
   | 'delete'
   | 'restore'
   | 'purge'
-  | 'rewrap';
+  | 'rewrap'
+  | 'migrate';
 
 /**
  * One finished operation, for an audit log. It never holds a value, a key or a cursor: only

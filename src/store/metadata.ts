@@ -30,6 +30,9 @@ export function secretMetadata(record: SecretRecord): SecretMetadata {
  * calls no key provider; a header that does not parse is an IntegrityError.
  */
 export function versionMetadata(record: VersionRecord, secret: SecretRecord): VersionMetadata {
+  if (record.legacy) {
+    return legacyMetadata(record, secret);
+  }
   const envelope = parseEnvelope(record.envelope);
 
   return {
@@ -44,3 +47,25 @@ export function versionMetadata(record: VersionRecord, secret: SecretRecord): Ve
     key: envelope.keyRef,
   };
 }
+
+/** A legacy item has no envelope header: direct mode, key unnamed, context none. */
+function legacyMetadata(record: VersionRecord, secret: SecretRecord): VersionMetadata {
+  return {
+    version: record.version,
+    labels: labelsOf(secret.labels, record.version),
+    createdAt: new Date(record.createdAt),
+    size: record.size,
+    storedSize: record.envelope.length,
+    mode: 'direct',
+    key: LEGACY_KEY,
+    legacy: true,
+  };
+}
+
+/** The key reference shown for legacy items, which name no key of their own. */
+export const LEGACY_KEY = Object.freeze({
+  provider: 'legacy',
+  keyId: '',
+  keyVersion: 0,
+  layer: 'master' as const,
+});

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, InvalidInputError, NotFoundError, SecretDeletedError } from '../errors.js';
 import {
+  type LegacyItem,
   RevisionConflict,
   type SecretRecord,
   type StorageBackend,
@@ -19,10 +20,34 @@ const MAX_ATTEMPTS = 100;
 export class SecretRecords {
   readonly #storage: StorageBackend;
   readonly #now: () => number;
+  readonly #migrate: (item: LegacyItem) => Promise<boolean>;
 
-  constructor(storage: StorageBackend, now: () => number) {
+  /** `migrate` upgrades one legacy item; a write to a legacy secret runs it first. */
+  constructor(
+    storage: StorageBackend,
+    now: () => number,
+    migrate: (item: LegacyItem) => Promise<boolean>,
+  ) {
     this.#storage = storage;
     this.#now = now;
+    this.#migrate = migrate;
+  }
+
+  /**
+   * Before a write, a legacy secret is upgraded to the current layout, then the write retries
+   * against the upgraded record (a RevisionConflict sends it round the retry loop).
+   */
+  async upgradeForWrite(secret: SecretRecord | undefined): Promise<void> {
+    if (!secret?.legacy) {
+      return;
+    }
+
+    const record = await this.#storage.getVersion(secret.tenant, secret.name, 1);
+    if (record?.legacy) {
+      const { tenant, name, envelope: blob, createdAt } = record;
+      await this.#migrate({ tenant, name, blob, createdAt });
+    }
+    throw new RevisionConflict();
   }
 
   /** Retries optimistic-lock conflicts with jittered backoff. */
@@ -150,6 +175,9 @@ export class SecretRecords {
       }
 
       const delta = change(secret);
+      if (Object.keys(delta).length > 0) {
+        await this.upgradeForWrite(secret);
+      }
       if (Object.keys(delta).length === 0) {
         return secretMetadata(secret);
       }

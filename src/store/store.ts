@@ -14,6 +14,7 @@ import { openValue, type SealMode, sealValue } from './envelopes.js';
 import { type EventHook, type EventTarget, observe } from './events.js';
 import { CURRENT, labelsAfterPut, moveLabel, PREVIOUS, versionsToDestroy } from './labels.js';
 import { secretMetadata, versionMetadata } from './metadata.js';
+import { migrateAll, migrateLegacyItem, openLegacy } from './migrate.js';
 import { SecretRecords } from './records.js';
 import { rewrapAll } from './rewrap.js';
 import { SecretValue } from './secret-value.js';
@@ -22,6 +23,8 @@ import type {
   GetOptions,
   LabelOptions,
   ListOptions,
+  MigrateOptions,
+  MigrateResult,
   PutOptions,
   RewrapOptions,
   RewrapResult,
@@ -70,7 +73,9 @@ export class SecretStore {
     this.#recoveryDays = checkWindow(options.recoveryWindowDays ?? 7, 'options.recoveryWindowDays');
     this.#onEvent = options.onEvent;
     this.#now = options.now ?? Date.now;
-    this.#records = new SecretRecords(this.#storage, this.#now);
+    this.#records = new SecretRecords(this.#storage, this.#now, (item) =>
+      migrateLegacyItem(this.#keys, this.#storage, item, this.#mode, this.#now()),
+    );
   }
 
   /**
@@ -92,6 +97,7 @@ export class SecretStore {
 
         return this.#records.retry(async () => {
           const secret = await this.#records.live(tenant, name, { forWrite: true });
+          await this.#records.upgradeForWrite(secret);
           const latest = secret?.latestVersion ?? 0;
           if (options.expectedVersion !== undefined && options.expectedVersion !== latest) {
             throw new ConflictError(
@@ -160,10 +166,13 @@ export class SecretStore {
         }
 
         const context = secretContext(tenant, name, record.version);
-        const plaintext = await openValue(this.#keys, record.envelope, context);
+        const plaintext = record.legacy
+          ? await openLegacy(this.#keys, record.envelope)
+          : await openValue(this.#keys, record.envelope, context);
 
         return {
           ...versionMetadata(record, secret),
+          size: plaintext.length,
           tenant,
           name,
           value: new SecretValue(plaintext),
@@ -388,6 +397,17 @@ export class SecretStore {
   async rewrap(options: RewrapOptions = {}): Promise<RewrapResult> {
     return this.#observe({ operation: 'rewrap' }, () =>
       rewrapAll(this.#keys, this.#storage, options),
+    );
+  }
+
+  /**
+   * Upgrades every item written before strongroom (a bare KMS ciphertext with no encryption
+   * context) to version 1 of the current layout, bound to its tenant, name and version. Safe
+   * while the store is in use; run twice, the second run migrates nothing.
+   */
+  async migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
+    return this.#observe({ operation: 'migrate' }, () =>
+      migrateAll(this.#keys, this.#storage, this.#mode, this.#now, options),
     );
   }
 

@@ -91,6 +91,11 @@ export interface VersionMetadata {
   readonly mode: SealMode;
   /** The key that unwraps it. */
   readonly key: KeyReference;
+  /**
+   * A legacy item (written before strongroom, not yet migrated): no encryption context binds
+   * it to its row until `migrate` upgrades it.
+   */
+  readonly legacy?: boolean | undefined;
 }
 
 /** `describe`: the secret and its current version. */
@@ -142,4 +147,16 @@ export interface RewrapResult {
   readonly rewrapped: number;
   /** Versions left as they were because they failed their integrity check. */
   readonly failed: readonly RewrapFailure[];
+}
+
+export interface MigrateOptions {
+  /** Called after every page of legacy items. */
+  readonly onProgress?: (progress: MigrateResult) => void;
+}
+
+export interface MigrateResult {
+  /** Legacy items found. */
+  readonly scanned: number;
+  /** Legacy items upgraded to version 1 of the current layout. */
+  readonly migrated: number;
 }
