@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import type { CliIo } from './cli-io.js';
+import { registerAwsCommands } from './commands/aws-commands.js';
 import { registerKeyCommands } from './commands/key-commands.js';
 import { registerLifecycleCommands } from './commands/lifecycle-commands.js';
 import { registerPut } from './commands/put-command.js';
@@ -15,8 +16,11 @@ export type { CliIo } from './cli-io.js';
 const MAX_HELP_WIDTH = 100;
 
 const EPILOG = `
-The keyring comes from $STRONGROOM_KEYRING (the document), $STRONGROOM_KEYRING_FILE (a path)
-or keyring.json in the data directory; never from an argument.
+Storage and keys: DynamoDB and AWS KMS when a table or key is named (--table, --kms-key,
+$SECRETS_TABLE_NAME, $KMS_KEY_ID; region, credentials and endpoints from the AWS SDK's default
+chains, e.g. $AWS_ENDPOINT_URL_DYNAMODB); otherwise SQLite and a local keyring in the data
+directory. The keyring comes from $STRONGROOM_KEYRING (the document), $STRONGROOM_KEYRING_FILE
+(a path) or keyring.json in the data directory; never from an argument.
 
 Exit codes: 0 ok, 1 other error, 2 usage, 3 not found (or deleted, expired), 4 conflict,
 5 integrity failure (tampered, moved, or sealed under another keyring).`;
@@ -71,6 +75,7 @@ function buildProgram(io: CliIo): Command {
   registerReadCommands(program, io);
   registerLifecycleCommands(program, io);
   registerKeyCommands(program, io);
+  registerAwsCommands(program, io);
 
   return program;
 }

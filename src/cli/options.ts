@@ -4,13 +4,15 @@ import type { SealMode } from '../store/envelopes.js';
 /** The options every command takes, before or after the command's name. */
 export interface GlobalOptions {
   readonly dataDir?: string;
+  readonly table?: string;
+  readonly kmsKey?: string;
   readonly mode?: SealMode;
   readonly maxVersions?: number;
   readonly json?: boolean;
   readonly debug?: boolean;
 }
 
-const GLOBAL_KEYS = ['dataDir', 'mode', 'maxVersions', 'json', 'debug'] as const;
+const GLOBAL_KEYS = ['dataDir', 'table', 'kmsKey', 'mode', 'maxVersions', 'json', 'debug'] as const;
 
 /**
  * Adds the global options to a command. The program and every command carry them, so that
@@ -19,6 +21,8 @@ const GLOBAL_KEYS = ['dataDir', 'mode', 'maxVersions', 'json', 'debug'] as const
 export function addGlobalOptions(command: Command): Command {
   return command
     .option('--data-dir <dir>', 'the data directory (default: $STRONGROOM_DATA_DIR, else XDG)')
+    .option('--table <name>', 'use this DynamoDB table (default: $SECRETS_TABLE_NAME)')
+    .option('--kms-key <id>', 'use this KMS key id, ARN or alias (default: $KMS_KEY_ID)')
     .addOption(
       new Option('--mode <mode>', 'how new versions are sealed').choices(['envelope', 'direct']),
     )

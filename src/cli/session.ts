@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { defaultDataDir, keyringSource, type LocalStore, openLocalStore } from '../local.js';
+import type { SecretStore } from '../store/store.js';
 import type { CliIo } from './cli-io.js';
 import type { GlobalOptions } from './options.js';
 
@@ -9,11 +10,36 @@ export function dataDirOf(options: GlobalOptions, env: NodeJS.ProcessEnv): strin
 }
 
 /**
+ * True when the command runs on DynamoDB and KMS: a table or a key is named by `--table`,
+ * `--kms-key`, `$SECRETS_TABLE_NAME` or `$KMS_KEY_ID`. Otherwise it runs on the embedded default.
+ */
+export function usesAws(options: GlobalOptions, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(options.table || options.kmsKey || env.SECRETS_TABLE_NAME || env.KMS_KEY_ID);
+}
+
+/**
+ * Opens the store for one command, runs `work` and closes the store: DynamoDB and KMS when
+ * {@link usesAws}, else SQLite and the local keyring. The AWS SDK is loaded only on that path.
+ */
+export async function withStore<T>(
+  io: CliIo,
+  options: GlobalOptions,
+  work: (store: { store: SecretStore }) => Promise<T>,
+  { create = false }: { create?: boolean } = {},
+): Promise<T> {
+  if (!usesAws(options, io.env)) {
+    return withLocalStore(io, options, work, { create });
+  }
+
+  const { withAwsStore } = await import('./aws-session.js');
+  return withAwsStore(io, options, work);
+}
+
+/**
  * Opens the local store for one command, runs `work` and closes the store. Only commands that
  * write (`create`) make a new store; the others report a missing one, so a mistyped data
- * directory is not silently a new empty store. The keyring comes
- * from the environment or the data directory, never from an argument, where it would show in
- * shell history and the process list.
+ * directory is not silently a new empty store. The keyring comes from the environment or the
+ * data directory, never from an argument, where it would show in shell history and `ps`.
  */
 export async function withLocalStore<T>(
   io: CliIo,

@@ -4,7 +4,8 @@ import { rotateLocalKeyring } from '../../local.js';
 import type { CliIo } from '../cli-io.js';
 import { addGlobalOptions, globalOptions } from '../options.js';
 import { writeJson, writeText } from '../output.js';
-import { withLocalStore } from '../session.js';
+import { usesAws, withLocalStore, withStore } from '../session.js';
+import { UsageError } from '../usage-error.js';
 
 /** `keys rotate` and `rewrap`: master key rotation and moving data keys onto the newest. */
 export function registerKeyCommands(program: Command, io: CliIo): void {
@@ -24,6 +25,14 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
 
   addGlobalOptions(rotate).action(async () => {
     const options = globalOptions(rotate);
+    if (usesAws(options, io.env)) {
+      // KMS rotates key material itself (yearly when enabled) and old ciphertexts keep
+      // decrypting; moving to another key is a rewrap with --kms-key naming the new one.
+      throw new UsageError(
+        'keys rotate manages the local keyring; with KMS, enable automatic key rotation on ' +
+          'the key, or run strongroom rewrap --kms-key NEW_KEY to move every data key to another',
+      );
+    }
     // Opening first makes the store vouch for the keyring: one is never rotated (or created)
     // over data it does not belong to.
     const { keyringId, source } = await withLocalStore(
@@ -58,7 +67,7 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
     const options = globalOptions(rewrap);
     const progress = io.stderrIsTTY === true;
 
-    const result = await withLocalStore(io, options, ({ store }) =>
+    const result = await withStore(io, options, ({ store }) =>
       store.rewrap({
         onProgress: ({ scanned, rewrapped }) => {
           if (progress) {

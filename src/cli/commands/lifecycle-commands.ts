@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { addGlobalOptions, globalOptions, integer } from '../options.js';
 import { formatLabels, iso, plural, writeJson, writeText } from '../output.js';
-import { withLocalStore } from '../session.js';
+import { withStore } from '../session.js';
 import { UsageError } from '../usage-error.js';
 
 interface LabelFlags {
@@ -58,7 +58,7 @@ function registerLabel(program: Command, io: CliIo): void {
       const expectation =
         flags.expectedVersion === undefined ? {} : { expectedVersion: flags.expectedVersion };
 
-      const secret = await withLocalStore(io, options, ({ store }) =>
+      const secret = await withStore(io, options, ({ store }) =>
         version === undefined
           ? store.removeLabel(tenant, name, label, expectation)
           : store.moveLabel(tenant, name, label, version, expectation),
@@ -84,7 +84,7 @@ function registerRollback(program: Command, io: CliIo): void {
   addGlobalOptions(command).action(
     async (tenant: string, name: string, flags: { version?: number }) => {
       const options = globalOptions(command);
-      const current = await withLocalStore(io, options, ({ store }) =>
+      const current = await withStore(io, options, ({ store }) =>
         store.rollback(tenant, name, flags.version === undefined ? {} : { version: flags.version }),
       );
 
@@ -108,7 +108,7 @@ function registerDelete(program: Command, io: CliIo): void {
   addGlobalOptions(command).action(
     async (tenant: string, name: string, flags: { recoveryWindowDays?: number }) => {
       const options = globalOptions(command);
-      const { recoverableUntil } = await withLocalStore(io, options, ({ store }) =>
+      const { recoverableUntil } = await withStore(io, options, ({ store }) =>
         store.delete(
           tenant,
           name,
@@ -134,7 +134,7 @@ function registerRestore(program: Command, io: CliIo): void {
 
   addGlobalOptions(command).action(async (tenant: string, name: string) => {
     const options = globalOptions(command);
-    const secret = await withLocalStore(io, options, ({ store }) => store.restore(tenant, name));
+    const secret = await withStore(io, options, ({ store }) => store.restore(tenant, name));
 
     if (options.json) {
       writeJson(io.stdout, secret);
@@ -162,7 +162,7 @@ function registerPurge(program: Command, io: CliIo): void {
       }
 
       const options = globalOptions(command);
-      const destroyed = await withLocalStore(io, options, ({ store }) => store.purge(tenant, name));
+      const destroyed = await withStore(io, options, ({ store }) => store.purge(tenant, name));
 
       if (options.json) {
         writeJson(io.stdout, { tenant, name, purgedVersions: destroyed });

@@ -5,7 +5,7 @@ import type { CliIo } from '../cli-io.js';
 import { addGlobalOptions, collectTag, globalOptions, integer, isoDate } from '../options.js';
 import { writeJson, writeText } from '../output.js';
 import { readValue } from '../read-value.js';
-import { withLocalStore } from '../session.js';
+import { withStore } from '../session.js';
 import { UsageError } from '../usage-error.js';
 
 interface PutFlags {
@@ -68,7 +68,7 @@ export function registerPut(program: Command, io: CliIo): void {
     const value = await readValue(io, flags);
 
     try {
-      const version = await withLocalStore(
+      const version = await withStore(
         io,
         options,
         ({ store }) => store.put(tenant, name, value, putOptions(flags)),

@@ -14,7 +14,7 @@ import {
   writeJson,
   writeText,
 } from '../output.js';
-import { withLocalStore } from '../session.js';
+import { withStore } from '../session.js';
 
 interface GetFlags {
   version?: number;
@@ -52,7 +52,7 @@ function registerGet(program: Command, io: CliIo): void {
 
   addGlobalOptions(command).action(async (tenant: string, name: string, flags: GetFlags) => {
     const options = globalOptions(command);
-    const found = await withLocalStore(io, options, ({ store }) =>
+    const found = await withStore(io, options, ({ store }) =>
       store.get(tenant, name, {
         ...(flags.version === undefined ? {} : { version: flags.version }),
         ...(flags.label === undefined ? {} : { label: flags.label }),
@@ -84,9 +84,7 @@ function registerDescribe(program: Command, io: CliIo): void {
 
   addGlobalOptions(command).action(async (tenant: string, name: string) => {
     const options = globalOptions(command);
-    const description = await withLocalStore(io, options, ({ store }) =>
-      store.describe(tenant, name),
-    );
+    const description = await withStore(io, options, ({ store }) => store.describe(tenant, name));
 
     if (options.json) {
       writeJson(io.stdout, description);
@@ -135,7 +133,7 @@ function registerList(program: Command, io: CliIo): void {
 
   addGlobalOptions(command).action(async (tenant: string, flags: ListFlags) => {
     const options = globalOptions(command);
-    const page = await withLocalStore(io, options, ({ store }) =>
+    const page = await withStore(io, options, ({ store }) =>
       store.list(tenant, {
         ...(flags.prefix === undefined ? {} : { prefix: flags.prefix }),
         ...(flags.limit === undefined ? {} : { limit: flags.limit }),
@@ -180,7 +178,7 @@ function registerVersions(program: Command, io: CliIo): void {
 
   addGlobalOptions(command).action(async (tenant: string, name: string) => {
     const options = globalOptions(command);
-    const versions = await withLocalStore(io, options, ({ store }) => store.versions(tenant, name));
+    const versions = await withStore(io, options, ({ store }) => store.versions(tenant, name));
 
     if (options.json) {
       writeJson(io.stdout, { tenant, name, versions });

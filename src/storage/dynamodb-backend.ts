@@ -1,0 +1,337 @@
+import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { IntegrityError, StorageError } from '../errors.js';
+import { Expression } from './dynamodb-expression.js';
+import {
+  FIRST_HEAD_KEY,
+  headItem,
+  type Item,
+  isLegacyItem,
+  itemKey,
+  legacySecret,
+  legacyVersion,
+  MAX_VERSION,
+  PARTITION_KEY,
+  RECORD_ATTRIBUTES,
+  SORT_KEY,
+  toCurrentCopy,
+  toLegacy,
+  toSecret,
+  toVersion,
+  versionItem,
+  versionKey,
+  versionPrefix,
+} from './dynamodb-items.js';
+import { migrateLegacy } from './dynamodb-migrate.js';
+import { purgeSecret } from './dynamodb-purge.js';
+import { MAX_TRANSACTION_ACTIONS, TableRequests } from './dynamodb-requests.js';
+import { compareText, TableScans } from './dynamodb-scans.js';
+import { replaceEnvelope, updateSecret } from './dynamodb-updates.js';
+import {
+  type CurrentRecords,
+  type LegacyItem,
+  type ListSecretsQuery,
+  RevisionConflict,
+  type ScanPosition,
+  type SecretPage,
+  type SecretRecord,
+  type StorageBackend,
+  type VersionRecord,
+  type VersionWrite,
+} from './storage-backend.js';
+
+/** How a {@link DynamoDbBackend} reaches its table. */
+export interface DynamoDbBackendOptions {
+  /** The client to send requests with; the backend never destroys it unless told to. */
+  readonly client: DynamoDBClient;
+  /** A table with partition key `customerId` (S) and sort key `secretId` (S). */
+  readonly tableName: string;
+  /**
+   * Strongly consistent reads (the default): a read sees every write that finished before it.
+   * `false` halves the read cost, and a read may miss a write of the last second or so.
+   */
+  readonly consistentReads?: boolean | undefined;
+  /**
+   * `read` (the default) reads items in the layout strongroom grew from as version 1 of their
+   * secret. `reject` refuses them with an IntegrityError: set it once `migrate` has run, so that
+   * an item of that shape planted in the table is never read.
+   */
+  readonly legacyItems?: 'read' | 'reject' | undefined;
+  /** Destroy the client on `close()`: for a client made for this backend alone. */
+  readonly destroyClientOnClose?: boolean | undefined;
+}
+
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const NAME_PREFIX = /^[A-Za-z0-9][A-Za-z0-9._\-/+=@]*$/;
+
+// A version write holds the head, the new version and perhaps one check: the rest of the 100
+// actions a transaction may hold go to retention deletes.
+const MAX_DESTROY = MAX_TRANSACTION_ACTIONS - 3;
+
+const revisionValue = (revision: number) => ({ N: String(revision) });
+
+/**
+ * Storage in a DynamoDB table of the caller's (the article's table: partition key `customerId`,
+ * sort key `secretId`), in the layout of docs/DYNAMODB.md. Reading a secret's current version is
+ * one GetItem; every write is one conditional TransactWriteItems (or UpdateItem), so a crash
+ * never leaves half a write behind.
+ *
+ * @example
+ * const storage = new DynamoDbBackend({ client: new DynamoDBClient({}), tableName: 'secrets' });
+ * const store = openStore({ keys, storage });
+ */
+export class DynamoDbBackend implements StorageBackend {
+  readonly kind = 'dynamodb';
+  readonly tableName: string;
+  readonly #requests: TableRequests;
+  readonly #scans: TableScans;
+  readonly #rejectLegacy: boolean;
+  readonly #destroyClient: boolean;
+
+  constructor(options: DynamoDbBackendOptions) {
+    if (typeof options.tableName !== 'string' || !TABLE_NAME.test(options.tableName)) {
+      throw new RangeError('tableName must be 3 to 255 of A-Z a-z 0-9 _ . -');
+    }
+    if (![undefined, 'read', 'reject'].includes(options.legacyItems)) {
+      throw new RangeError("legacyItems must be 'read' or 'reject'");
+    }
+
+    this.tableName = options.tableName;
+    this.#requests = new TableRequests(
+      options.client,
+      options.tableName,
+      options.consistentReads ?? true,
+    );
+    this.#scans = new TableScans(this.#requests);
+    this.#rejectLegacy = options.legacyItems === 'reject';
+    this.#destroyClient = options.destroyClientOnClose === true;
+  }
+
+  /** A legacy item as the seam sees it; refused when legacy items are rejected. */
+  #legacy(item: Item): LegacyItem & { readonly stored: string } {
+    if (this.#rejectLegacy) {
+      const where = `${item[PARTITION_KEY]?.S}/${item[SORT_KEY]?.S}`;
+      const reason = `DynamoDB item ${where} has the pre-strongroom layout, and legacyItems is reject`;
+      throw new IntegrityError({ cause: new Error(reason) });
+    }
+    return toLegacy(item);
+  }
+
+  #record(item: Item): SecretRecord {
+    return isLegacyItem(item) ? legacySecret(this.#legacy(item)) : toSecret(item);
+  }
+
+  async getSecret(tenant: string, name: string): Promise<SecretRecord | undefined> {
+    const item = await this.#requests.get('read', tenant, name, RECORD_ATTRIBUTES);
+    return item && this.#record(item);
+  }
+
+  async getVersion(tenant: string, name: string, version: number) {
+    if (!Number.isSafeInteger(version) || version < 1 || version > MAX_VERSION) {
+      return undefined;
+    }
+
+    const item = await this.#requests.get('read', tenant, versionKey(name, version));
+    if (item !== undefined || version !== 1) {
+      return item && toVersion(item);
+    }
+
+    // A legacy item is its secret's version 1, stored in the head's place.
+    const head = await this.#requests.get('read', tenant, name, RECORD_ATTRIBUTES);
+    return head && isLegacyItem(head) ? legacyVersion(this.#legacy(head)) : undefined;
+  }
+
+  /** One GetItem: the head holds the record and a copy of the current version. */
+  async getCurrent(tenant: string, name: string): Promise<CurrentRecords | undefined> {
+    const item = await this.#requests.get('read', tenant, name);
+    if (item === undefined) {
+      return undefined;
+    }
+    if (isLegacyItem(item)) {
+      const legacy = this.#legacy(item);
+      return { secret: legacySecret(legacy), version: legacyVersion(legacy) };
+    }
+
+    const secret = toSecret(item);
+    const current = secret.labels.current;
+    const copy = toCurrentCopy(item);
+    if (copy !== undefined && copy.version === current) {
+      return { secret, version: copy };
+    }
+
+    // Only a damaged head lacks the copy: read the version itself.
+    const version =
+      current === undefined ? undefined : await this.getVersion(tenant, name, current);
+    return { secret, version };
+  }
+
+  async listVersions(tenant: string, name: string): Promise<VersionRecord[]> {
+    const e = new Expression();
+    const condition = `${e.equals(PARTITION_KEY, { S: tenant })} AND begins_with(${e.name(SORT_KEY)}, ${e.value({ S: versionPrefix(name) })})`;
+    const input = { KeyConditionExpression: condition, ScanIndexForward: false, ...e.params() };
+
+    const versions: VersionRecord[] = [];
+    for await (const item of this.#requests.query('read', input)) {
+      versions.push(toVersion(item));
+    }
+    if (versions.length > 0) {
+      return versions;
+    }
+
+    const legacy = await this.getVersion(tenant, name, 1);
+    return legacy?.legacy ? [legacy] : [];
+  }
+
+  async listSecrets(tenant: string, query: ListSecretsQuery): Promise<SecretPage> {
+    const { prefix, after, limit } = query;
+    const e = new Expression();
+    const inTenant = e.equals(PARTITION_KEY, { S: tenant });
+    let condition: string;
+    let start: Item | undefined;
+
+    if (prefix !== undefined && prefix !== '') {
+      // A prefix no name can start with matches nothing (and must not reach version keys).
+      if (
+        !NAME_PREFIX.test(prefix) ||
+        (after !== undefined && compareText(after, prefix) > 0 && !after.startsWith(prefix))
+      ) {
+        return { secrets: [], more: false };
+      }
+      condition = `${inTenant} AND begins_with(${e.name(SORT_KEY)}, ${e.value({ S: prefix })})`;
+      start = after?.startsWith(prefix) ? itemKey(tenant, after) : undefined;
+    } else {
+      const bound =
+        after !== undefined && compareText(after, FIRST_HEAD_KEY) >= 0 ? after : undefined;
+      const range =
+        bound === undefined ? `>= ${e.value({ S: FIRST_HEAD_KEY })}` : `> ${e.value({ S: bound })}`;
+      condition = `${inTenant} AND ${e.name(SORT_KEY)} ${range}`;
+    }
+    const input = {
+      KeyConditionExpression: condition,
+      ProjectionExpression: e.projection(RECORD_ATTRIBUTES),
+      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+      ...e.params(),
+    };
+
+    // One more than a page tells whether more remain; a LastEvaluatedKey alone does not.
+    const secrets: SecretRecord[] = [];
+    for await (const item of this.#requests.query('list', input, limit + 1)) {
+      secrets.push(this.#record(item));
+    }
+    return { secrets: secrets.slice(0, limit), more: secrets.length > limit };
+  }
+
+  async writeVersion(write: VersionWrite): Promise<void> {
+    const { secret, version, expectedRevision } = write;
+    const { tenant, name } = secret;
+    // Past what one transaction holds, destroyed versions stay listed in the head, and the next
+    // writes destroy them: a retention backlog drains without ever orphaning a version item.
+    const destroy = write.destroyVersions.slice(0, MAX_DESTROY);
+    const kept = write.destroyVersions.slice(MAX_DESTROY);
+    const versions =
+      kept.length === 0 ? secret.versions : [...secret.versions, ...kept].sort((a, b) => a - b);
+    const { current, check } = await this.#currentFor(secret, version);
+
+    const e = new Expression();
+    const expected =
+      expectedRevision === 0
+        ? `attribute_not_exists(${e.name(SORT_KEY)})`
+        : e.equals('revision', revisionValue(expectedRevision));
+    const v = new Expression();
+    const actions: TransactWriteItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: headItem({ ...secret, versions }, current),
+          ConditionExpression: expected,
+          ...e.params(),
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: versionItem(version),
+          ConditionExpression: `attribute_not_exists(${v.name(SORT_KEY)})`,
+          ...v.params(),
+        },
+      },
+      ...destroy.map((number) => ({
+        Delete: { TableName: this.tableName, Key: itemKey(tenant, versionKey(name, number)) },
+      })),
+      ...(check === undefined ? [] : [check]),
+    ];
+
+    const codes = await this.#requests.tryTransact('write', actions);
+    if (codes === undefined) {
+      return;
+    }
+    if (codes[0] !== 'ConditionalCheckFailed' && codes[1] === 'ConditionalCheckFailed') {
+      throw new StorageError(
+        `DynamoDB write on table ${this.tableName} failed: version ${version.version} of secret ${name} of tenant ${tenant} is already stored, though the secret record does not list it`,
+      );
+    }
+    throw new RevisionConflict();
+  }
+
+  /** The version a head written with `secret` copies, and a check that it stays as read. */
+  async #currentFor(secret: SecretRecord, written: VersionRecord) {
+    const number = secret.labels.current;
+    if (number === written.version || number === undefined) {
+      return { current: number === undefined ? undefined : written, check: undefined };
+    }
+
+    const item = await this.#requests.get('write', secret.tenant, versionKey(secret.name, number));
+    const current = item && toVersion(item);
+    return { current, check: current && this.#envelopeCheck(current) };
+  }
+
+  #envelopeCheck(version: VersionRecord): TransactWriteItem {
+    const e = new Expression();
+    const Key = itemKey(version.tenant, versionKey(version.name, version.version));
+    const ConditionExpression = e.equals('envelope', { B: version.envelope });
+
+    return {
+      ConditionCheck: { TableName: this.tableName, Key, ConditionExpression, ...e.params() },
+    };
+  }
+
+  async updateSecret(secret: SecretRecord, expectedRevision: number): Promise<void> {
+    await updateSecret(this.#requests, secret, expectedRevision);
+  }
+
+  async purgeSecret(tenant: string, name: string, expectedRevision: number): Promise<number> {
+    return purgeSecret(this.#requests, tenant, name, expectedRevision);
+  }
+
+  async scanVersions(from: ScanPosition | undefined, limit: number): Promise<VersionRecord[]> {
+    return this.#scans.versions(from, limit);
+  }
+
+  async replaceEnvelope(position: ScanPosition, expected: Uint8Array, next: Uint8Array) {
+    return replaceEnvelope(this.#requests, position, expected, next);
+  }
+
+  async scanLegacy(
+    from: { readonly tenant: string; readonly name: string } | undefined,
+    limit: number,
+  ): Promise<LegacyItem[]> {
+    const items = await this.#scans.legacy(from, limit);
+    return items.map((item) => {
+      const { tenant, name, blob, createdAt } = this.#legacy(item);
+      return { tenant, name, blob, createdAt };
+    });
+  }
+
+  async migrateLegacy(item: LegacyItem, write: VersionWrite): Promise<boolean> {
+    return migrateLegacy(this.#requests, (found) => this.#legacy(found), item, write);
+  }
+
+  async hasData(): Promise<boolean> {
+    return this.#scans.any();
+  }
+
+  async close(): Promise<void> {
+    if (this.#destroyClient) {
+      this.#requests.client.destroy();
+    }
+  }
+}
