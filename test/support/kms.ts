@@ -1,0 +1,39 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { KmsKeyProvider } from '../../src/keys/aws/kms-key-provider.js';
+import { type KmsServer, startKmsServer } from './kms-server.js';
+
+/**
+ * Dummy credentials: the test servers want an Authorization header, not a valid signature. A
+ * fresh object each time, because the SDK marks the credentials object it is given.
+ */
+export function testCredentials() {
+  return { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'not-a-real-secret-key' };
+}
+
+/** A KMS test server and one SDK client talking HTTP to it. */
+export interface KmsForTests {
+  readonly server: KmsServer;
+  readonly client: KMSClient;
+  /** A provider over a fresh key of the server. */
+  newProvider(): Promise<KmsKeyProvider>;
+  close(): Promise<void>;
+}
+
+export async function kmsForTests(): Promise<KmsForTests> {
+  const server = await startKmsServer();
+  const client = new KMSClient({
+    region: server.region,
+    endpoint: server.endpoint,
+    credentials: testCredentials(),
+  });
+
+  return {
+    server,
+    client,
+    newProvider: async () => new KmsKeyProvider({ client, keyId: await server.createKey() }),
+    close: async () => {
+      client.destroy();
+      await server.close();
+    },
+  };
+}
