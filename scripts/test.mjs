@@ -72,10 +72,11 @@ async function startEmulator(env) {
     return emulator;
   } catch (error) {
     if (process.env.CI) {
-      throw error;
+      log(`DynamoDB Local did not start (CI is set, so the run fails): ${error.message}`);
+      process.exit(1);
     }
     warn(
-      `WARNING: DynamoDB Local did not start: ${error.message}\nThe DynamoDB tests will be SKIPPED.`,
+      `WARNING: DynamoDB Local did not start: ${error.message}\nDynamoDB tests will be SKIPPED.`,
     );
     env[SKIP_ENV] = 'skip';
     return undefined;

@@ -55,7 +55,10 @@ export function resolveAwsNames(options: AwsStoreOptions = {}) {
     throw new InvalidInputError('tableName', `give a table name or set $${TABLE_ENV}`);
   }
   if (!kmsKeyId) {
-    throw new InvalidInputError('kmsKeyId', `give a KMS key id, ARN or alias or set $${KMS_KEY_ENV}`);
+    throw new InvalidInputError(
+      'kmsKeyId',
+      `give a KMS key id, ARN or alias or set $${KMS_KEY_ENV}`,
+    );
   }
 
   return { tableName, kmsKeyId };
@@ -88,6 +91,7 @@ export function openAwsStore(options: AwsStoreOptions = {}): AwsStore {
 
   const storage = new DynamoDbBackend({
     client: dynamoDb ?? new DynamoDBClient(CLIENT_DEFAULTS as DynamoDBClientConfig),
+    destroyClientOnClose: dynamoDb === undefined,
     tableName,
     ...(consistentReads === undefined ? {} : { consistentReads }),
     ...(legacyItems === undefined ? {} : { legacyItems }),
@@ -97,5 +101,11 @@ export function openAwsStore(options: AwsStoreOptions = {}): AwsStore {
     keyId: kmsKeyId,
   });
 
-  return { store: openStore({ ...storeOptions, keys, storage }), storage, keys, tableName, kmsKeyId };
+  return {
+    store: openStore({ ...storeOptions, keys, storage }),
+    storage,
+    keys,
+    tableName,
+    kmsKeyId,
+  };
 }

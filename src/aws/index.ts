@@ -4,6 +4,15 @@
  * JavaScript v3 (`@aws-sdk/client-dynamodb` and `@aws-sdk/client-kms`, optional peer
  * dependencies of strongroom: install them to use this entry point).
  */
+
+export {
+  KMS_PROVIDER_ID,
+  KMS_USE_CONTEXT_KEY,
+  KmsKeyProvider,
+  type KmsKeyProviderOptions,
+} from '../keys/aws/kms-key-provider.js';
+export { DynamoDbBackend, type DynamoDbBackendOptions } from '../storage/dynamodb-backend.js';
+export { type CreateTableOptions, createSecretsTable } from '../storage/dynamodb-table.js';
 export {
   type AwsStore,
   type AwsStoreOptions,
@@ -13,5 +22,3 @@ export {
   resolveAwsNames,
   TABLE_ENV,
 } from './aws-store.js';
-export { KmsKeyProvider } from '../keys/aws/kms-key-provider.js';
-export { DynamoDbBackend } from '../storage/dynamodb-backend.js';

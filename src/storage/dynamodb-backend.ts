@@ -1,42 +1,34 @@
-import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { IntegrityError, StorageError } from '../errors.js';
-import { Expression } from './dynamodb-expression.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IntegrityError } from '../errors.js';
 import {
-  FIRST_HEAD_KEY,
-  headItem,
   type Item,
-  isLegacyItem,
-  itemKey,
-  legacySecret,
-  legacyVersion,
   MAX_VERSION,
   PARTITION_KEY,
   RECORD_ATTRIBUTES,
   SORT_KEY,
   toCurrentCopy,
-  toLegacy,
   toSecret,
   toVersion,
-  versionItem,
   versionKey,
-  versionPrefix,
 } from './dynamodb-items.js';
+import { isLegacyItem, legacySecret, legacyVersion, toLegacy } from './dynamodb-legacy.js';
 import { migrateLegacy } from './dynamodb-migrate.js';
 import { purgeSecret } from './dynamodb-purge.js';
-import { MAX_TRANSACTION_ACTIONS, TableRequests } from './dynamodb-requests.js';
-import { compareText, TableScans } from './dynamodb-scans.js';
+import { secretsQuery, versionsQuery } from './dynamodb-queries.js';
+import { TableRequests } from './dynamodb-requests.js';
+import { TableScans } from './dynamodb-scans.js';
 import { replaceEnvelope, updateSecret } from './dynamodb-updates.js';
-import {
-  type CurrentRecords,
-  type LegacyItem,
-  type ListSecretsQuery,
-  RevisionConflict,
-  type ScanPosition,
-  type SecretPage,
-  type SecretRecord,
-  type StorageBackend,
-  type VersionRecord,
-  type VersionWrite,
+import { writeVersion } from './dynamodb-writes.js';
+import type {
+  CurrentRecords,
+  LegacyItem,
+  ListSecretsQuery,
+  ScanPosition,
+  SecretPage,
+  SecretRecord,
+  StorageBackend,
+  VersionRecord,
+  VersionWrite,
 } from './storage-backend.js';
 
 /** How a {@link DynamoDbBackend} reaches its table. */
@@ -60,14 +52,8 @@ export interface DynamoDbBackendOptions {
   readonly destroyClientOnClose?: boolean | undefined;
 }
 
+// DynamoDB's rule for table names.
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
-const NAME_PREFIX = /^[A-Za-z0-9][A-Za-z0-9._\-/+=@]*$/;
-
-// A version write holds the head, the new version and perhaps one check: the rest of the 100
-// actions a transaction may hold go to retention deletes.
-const MAX_DESTROY = MAX_TRANSACTION_ACTIONS - 3;
-
-const revisionValue = (revision: number) => ({ N: String(revision) });
 
 /**
  * Storage in a DynamoDB table of the caller's (the article's table: partition key `customerId`,
@@ -110,7 +96,7 @@ export class DynamoDbBackend implements StorageBackend {
   #legacy(item: Item): LegacyItem & { readonly stored: string } {
     if (this.#rejectLegacy) {
       const where = `${item[PARTITION_KEY]?.S}/${item[SORT_KEY]?.S}`;
-      const reason = `DynamoDB item ${where} has the pre-strongroom layout, and legacyItems is reject`;
+      const reason = `DynamoDB item ${where} has the legacy layout, and legacyItems is reject`;
       throw new IntegrityError({ cause: new Error(reason) });
     }
     return toLegacy(item);
@@ -165,12 +151,8 @@ export class DynamoDbBackend implements StorageBackend {
   }
 
   async listVersions(tenant: string, name: string): Promise<VersionRecord[]> {
-    const e = new Expression();
-    const condition = `${e.equals(PARTITION_KEY, { S: tenant })} AND begins_with(${e.name(SORT_KEY)}, ${e.value({ S: versionPrefix(name) })})`;
-    const input = { KeyConditionExpression: condition, ScanIndexForward: false, ...e.params() };
-
     const versions: VersionRecord[] = [];
-    for await (const item of this.#requests.query('read', input)) {
+    for await (const item of this.#requests.query('read', versionsQuery(tenant, name))) {
       versions.push(toVersion(item));
     }
     if (versions.length > 0) {
@@ -182,116 +164,21 @@ export class DynamoDbBackend implements StorageBackend {
   }
 
   async listSecrets(tenant: string, query: ListSecretsQuery): Promise<SecretPage> {
-    const { prefix, after, limit } = query;
-    const e = new Expression();
-    const inTenant = e.equals(PARTITION_KEY, { S: tenant });
-    let condition: string;
-    let start: Item | undefined;
-
-    if (prefix !== undefined && prefix !== '') {
-      // A prefix no name can start with matches nothing (and must not reach version keys).
-      if (
-        !NAME_PREFIX.test(prefix) ||
-        (after !== undefined && compareText(after, prefix) > 0 && !after.startsWith(prefix))
-      ) {
-        return { secrets: [], more: false };
-      }
-      condition = `${inTenant} AND begins_with(${e.name(SORT_KEY)}, ${e.value({ S: prefix })})`;
-      start = after?.startsWith(prefix) ? itemKey(tenant, after) : undefined;
-    } else {
-      const bound =
-        after !== undefined && compareText(after, FIRST_HEAD_KEY) >= 0 ? after : undefined;
-      const range =
-        bound === undefined ? `>= ${e.value({ S: FIRST_HEAD_KEY })}` : `> ${e.value({ S: bound })}`;
-      condition = `${inTenant} AND ${e.name(SORT_KEY)} ${range}`;
+    const input = secretsQuery(tenant, query);
+    if (input === undefined) {
+      return { secrets: [], more: false };
     }
-    const input = {
-      KeyConditionExpression: condition,
-      ProjectionExpression: e.projection(RECORD_ATTRIBUTES),
-      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-      ...e.params(),
-    };
 
     // One more than a page tells whether more remain; a LastEvaluatedKey alone does not.
     const secrets: SecretRecord[] = [];
-    for await (const item of this.#requests.query('list', input, limit + 1)) {
+    for await (const item of this.#requests.query('list', input, query.limit + 1)) {
       secrets.push(this.#record(item));
     }
-    return { secrets: secrets.slice(0, limit), more: secrets.length > limit };
+    return { secrets: secrets.slice(0, query.limit), more: secrets.length > query.limit };
   }
 
   async writeVersion(write: VersionWrite): Promise<void> {
-    const { secret, version, expectedRevision } = write;
-    const { tenant, name } = secret;
-    // Past what one transaction holds, destroyed versions stay listed in the head, and the next
-    // writes destroy them: a retention backlog drains without ever orphaning a version item.
-    const destroy = write.destroyVersions.slice(0, MAX_DESTROY);
-    const kept = write.destroyVersions.slice(MAX_DESTROY);
-    const versions =
-      kept.length === 0 ? secret.versions : [...secret.versions, ...kept].sort((a, b) => a - b);
-    const { current, check } = await this.#currentFor(secret, version);
-
-    const e = new Expression();
-    const expected =
-      expectedRevision === 0
-        ? `attribute_not_exists(${e.name(SORT_KEY)})`
-        : e.equals('revision', revisionValue(expectedRevision));
-    const v = new Expression();
-    const actions: TransactWriteItem[] = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: headItem({ ...secret, versions }, current),
-          ConditionExpression: expected,
-          ...e.params(),
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: versionItem(version),
-          ConditionExpression: `attribute_not_exists(${v.name(SORT_KEY)})`,
-          ...v.params(),
-        },
-      },
-      ...destroy.map((number) => ({
-        Delete: { TableName: this.tableName, Key: itemKey(tenant, versionKey(name, number)) },
-      })),
-      ...(check === undefined ? [] : [check]),
-    ];
-
-    const codes = await this.#requests.tryTransact('write', actions);
-    if (codes === undefined) {
-      return;
-    }
-    if (codes[0] !== 'ConditionalCheckFailed' && codes[1] === 'ConditionalCheckFailed') {
-      throw new StorageError(
-        `DynamoDB write on table ${this.tableName} failed: version ${version.version} of secret ${name} of tenant ${tenant} is already stored, though the secret record does not list it`,
-      );
-    }
-    throw new RevisionConflict();
-  }
-
-  /** The version a head written with `secret` copies, and a check that it stays as read. */
-  async #currentFor(secret: SecretRecord, written: VersionRecord) {
-    const number = secret.labels.current;
-    if (number === written.version || number === undefined) {
-      return { current: number === undefined ? undefined : written, check: undefined };
-    }
-
-    const item = await this.#requests.get('write', secret.tenant, versionKey(secret.name, number));
-    const current = item && toVersion(item);
-    return { current, check: current && this.#envelopeCheck(current) };
-  }
-
-  #envelopeCheck(version: VersionRecord): TransactWriteItem {
-    const e = new Expression();
-    const Key = itemKey(version.tenant, versionKey(version.name, version.version));
-    const ConditionExpression = e.equals('envelope', { B: version.envelope });
-
-    return {
-      ConditionCheck: { TableName: this.tableName, Key, ConditionExpression, ...e.params() },
-    };
+    return writeVersion(this.#requests, write);
   }
 
   async updateSecret(secret: SecretRecord, expectedRevision: number): Promise<void> {

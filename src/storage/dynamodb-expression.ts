@@ -34,6 +34,16 @@ export class Expression {
     return `${this.name(attribute)} = ${this.value(value)}`;
   }
 
+  /** `begins_with(#n, :v)`. */
+  beginsWith(attribute: string, prefix: string): string {
+    return `begins_with(${this.name(attribute)}, ${this.value({ S: prefix })})`;
+  }
+
+  /** `attribute_not_exists(#n)`. */
+  absent(attribute: string): string {
+    return `attribute_not_exists(${this.name(attribute)})`;
+  }
+
   /** A projection of the given attributes. */
   projection(attributes: readonly string[]): string {
     return attributes.map((attribute) => this.name(attribute)).join(', ');

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { IntegrityError } from '../errors.js';
-import type { LegacyItem, SecretRecord, VersionRecord } from './storage-backend.js';
+import type { SecretRecord, VersionRecord } from './storage-backend.js';
 
 /**
  * The item layout of docs/DYNAMODB.md. One partition per tenant; in it, one head item per
@@ -142,7 +142,7 @@ export function versionItem(version: VersionRecord): Item {
 }
 
 /** An item a strongroom of this layout did not write, or one since edited out of shape. */
-function malformed(item: Item, attribute: string): IntegrityError {
+export function malformed(item: Item, attribute: string): IntegrityError {
   const where = `${item[PARTITION_KEY]?.S ?? '?'}/${item[SORT_KEY]?.S ?? '?'}`;
   const cause = new Error(`DynamoDB item ${where} is malformed: attribute ${attribute}`);
 
@@ -150,7 +150,7 @@ function malformed(item: Item, attribute: string): IntegrityError {
 }
 
 /** Reads one item's attributes, each checked for its type. */
-class Reader {
+export class ItemReader {
   constructor(readonly item: Item) {}
 
   string(attribute: string): string | undefined {
@@ -206,14 +206,9 @@ class Reader {
   }
 }
 
-/** True for an item in the layout strongroom grew from: a ciphertext and no revision. */
-export function isLegacyItem(item: Item): boolean {
-  return item.revision === undefined && item[LEGACY_VALUE] !== undefined;
-}
-
 /** The secret record of a head item (not a legacy one). */
 export function toSecret(item: Item): SecretRecord {
-  const read = new Reader(item);
+  const read = new ItemReader(item);
 
   return {
     tenant: read.required(read.string(PARTITION_KEY), PARTITION_KEY),
@@ -233,7 +228,7 @@ export function toSecret(item: Item): SecretRecord {
 
 /** A head's copy of its current version, or undefined when the head holds none. */
 export function toCurrentCopy(item: Item): VersionRecord | undefined {
-  const read = new Reader(item);
+  const read = new ItemReader(item);
   const version = read.number('currentVersion');
   const envelope = read.bytes('envelope');
   if (version === undefined || envelope === undefined) {
@@ -254,9 +249,9 @@ export function toCurrentCopy(item: Item): VersionRecord | undefined {
 
 /** The version record of a version item. */
 export function toVersion(item: Item): VersionRecord {
-  const read = new Reader(item);
+  const read = new ItemReader(item);
   const key = VERSION_KEY.exec(read.string(SORT_KEY) ?? '');
-  if (key === null) {
+  if (key === null || Number(key[2]) < 1) {
     throw malformed(item, SORT_KEY);
   }
 
@@ -269,58 +264,5 @@ export function toVersion(item: Item): VersionRecord {
     expiresAt: read.number('expiresAt'),
     contentType: read.string('contentType'),
     size: read.required(read.number('size'), 'size'),
-  };
-}
-
-// Standard base64, as Buffer.toString('base64') writes it: the only form the article produced.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** A legacy item as the seam sees it, and the ciphertext attribute exactly as stored. */
-export function toLegacy(item: Item): LegacyItem & { readonly stored: string } {
-  const read = new Reader(item);
-  const stored = read.required(read.string(LEGACY_VALUE), LEGACY_VALUE);
-  const createdAt = Date.parse(read.required(read.string('createdAt'), 'createdAt'));
-  if (stored.length === 0 || !BASE64.test(stored)) {
-    throw malformed(item, LEGACY_VALUE);
-  }
-  if (!Number.isSafeInteger(createdAt)) {
-    throw malformed(item, 'createdAt');
-  }
-
-  return {
-    tenant: read.required(read.string(PARTITION_KEY), PARTITION_KEY),
-    name: read.required(read.string(SORT_KEY), SORT_KEY),
-    blob: new Uint8Array(Buffer.from(stored, 'base64')),
-    createdAt,
-    stored,
-  };
-}
-
-/** A legacy item's secret record: version 1 only, current, never written by strongroom. */
-export function legacySecret(item: LegacyItem): SecretRecord {
-  return {
-    tenant: item.tenant,
-    name: item.name,
-    revision: 0,
-    latestVersion: 1,
-    versions: [1],
-    labels: { current: 1 },
-    tags: {},
-    createdAt: item.createdAt,
-    updatedAt: item.createdAt,
-    legacy: true,
-  };
-}
-
-/** A legacy item's version 1: the bare ciphertext, whose plaintext length is not known. */
-export function legacyVersion(item: LegacyItem): VersionRecord {
-  return {
-    tenant: item.tenant,
-    name: item.name,
-    version: 1,
-    envelope: Uint8Array.from(item.blob),
-    createdAt: item.createdAt,
-    size: 0,
-    legacy: true,
   };
 }

@@ -2,12 +2,12 @@ import { Expression } from './dynamodb-expression.js';
 import {
   headItem,
   type Item,
-  isLegacyItem,
   LEGACY_VALUE,
   PARTITION_KEY,
   SORT_KEY,
   versionItem,
 } from './dynamodb-items.js';
+import { isLegacyItem } from './dynamodb-legacy.js';
 import type { TableRequests } from './dynamodb-requests.js';
 import type { LegacyItem, VersionWrite } from './storage-backend.js';
 

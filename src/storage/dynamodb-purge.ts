@@ -1,13 +1,8 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { Expression } from './dynamodb-expression.js';
-import {
-  isLegacyItem,
-  itemKey,
-  LEGACY_VALUE,
-  PARTITION_KEY,
-  SORT_KEY,
-  versionPrefix,
-} from './dynamodb-items.js';
+import { itemKey, LEGACY_VALUE, PARTITION_KEY, SORT_KEY } from './dynamodb-items.js';
+import { isLegacyItem } from './dynamodb-legacy.js';
+import { versionsQuery } from './dynamodb-queries.js';
 import { MAX_TRANSACTION_ACTIONS, type TableRequests } from './dynamodb-requests.js';
 import { RevisionConflict } from './storage-backend.js';
 
@@ -45,14 +40,8 @@ export async function purgeSecret(
     throw new RevisionConflict();
   }
 
-  const e = new Expression();
-  const input = {
-    KeyConditionExpression: `${e.equals(PARTITION_KEY, { S: tenant })} AND begins_with(${e.name(SORT_KEY)}, ${e.value({ S: versionPrefix(name) })})`,
-    ProjectionExpression: e.projection([SORT_KEY]),
-    ...e.params(),
-  };
   const keys: string[] = [];
-  for await (const item of requests.query('purge', input)) {
+  for await (const item of requests.query('purge', versionsQuery(tenant, name, [SORT_KEY]))) {
     keys.push(item[SORT_KEY]?.S ?? '');
   }
 

@@ -108,8 +108,9 @@ export class TableScans {
       // Heads and legacy items sort at or above `0`; version keys (`#v#…`) below it.
       const bound =
         after === undefined ? `>= ${e.value({ S: FIRST_HEAD_KEY })}` : `> ${e.value({ S: after })}`;
-      const condition = `${e.equals(PARTITION_KEY, { S: tenant })} AND ${e.name(SORT_KEY)} ${bound}`;
-      const filter = `attribute_exists(${e.name(LEGACY_VALUE)}) AND attribute_not_exists(${e.name('revision')})`;
+      const inTenant = e.equals(PARTITION_KEY, { S: tenant });
+      const condition = `${inTenant} AND ${e.name(SORT_KEY)} ${bound}`;
+      const filter = `attribute_exists(${e.name(LEGACY_VALUE)}) AND ${e.absent('revision')}`;
       const input = { KeyConditionExpression: condition, FilterExpression: filter, ...e.params() };
 
       for await (const item of this.#requests.query('scan', input, limit - found.length)) {

@@ -17,6 +17,9 @@ const REWRAP_ROUNDS = 10;
 
 const integer = (value: number) => ({ N: String(value) });
 
+// The head's attribute naming the version its copy is of.
+const CURRENT = 'currentVersion';
+
 /**
  * Replaces a head's secret record, if its revision is `expectedRevision`. When `current` stays
  * where it was, one UpdateItem leaves the head's copy of the current version alone. When the
@@ -32,10 +35,7 @@ export async function updateSecret(
   const { tenant, name } = secret;
   const current = secret.labels.current;
   const e = new Expression();
-  const stays =
-    current === undefined
-      ? `attribute_not_exists(${e.name('currentVersion')})`
-      : e.equals('currentVersion', integer(current));
+  const stays = current === undefined ? e.absent(CURRENT) : e.equals(CURRENT, integer(current));
   const command = new UpdateItemCommand({
     TableName: requests.table,
     Key: itemKey(tenant, name),
@@ -120,7 +120,7 @@ export async function replaceEnvelope(
     const isCurrent = round % 2 === 1;
     const swap = new Expression();
     const head = new Expression();
-    const currentVersion = head.name('currentVersion');
+    const currentVersion = head.name(CURRENT);
     const number = head.value(integer(version));
     const actions: TransactWriteItem[] = [
       {
@@ -146,7 +146,7 @@ export async function replaceEnvelope(
             ConditionCheck: {
               TableName: requests.table,
               Key: itemKey(tenant, name),
-              ConditionExpression: `attribute_not_exists(${currentVersion}) OR ${currentVersion} <> ${number}`,
+              ConditionExpression: `${head.absent(CURRENT)} OR ${currentVersion} <> ${number}`,
               ...head.params(),
             },
           },

@@ -33,14 +33,12 @@ export function deletionCases(fixture: ContractFixture): void {
       await store.put(T, N, 'value');
       await store.delete(T, N);
 
-      const describing = store.describe(T, N);
-      const listing = store.versions(T, N);
-
-      await expectRejection(describing, SecretDeletedError, {
+      // One after the other: a second promise left pending would reject unawaited.
+      await expectRejection(store.describe(T, N), SecretDeletedError, {
         code: 'ERR_DELETED',
         message: /restore/,
       });
-      await expectRejection(listing, SecretDeletedError, {
+      await expectRejection(store.versions(T, N), SecretDeletedError, {
         code: 'ERR_DELETED',
         message: /restore/,
       });

@@ -1,0 +1,42 @@
+import { after, before, test } from 'node:test';
+import { DynamoDbBackend } from '../../src/storage/dynamodb-backend.js';
+import { dynamoDbForTests } from '../support/dynamodb.js';
+import { type KmsForTests, kmsForTests } from '../support/kms.js';
+import { runContractSuite } from './contract-suite.js';
+
+// The production pair: DynamoDB (DynamoDB Local) and AWS KMS (the KMS test server), both
+// through the AWS SDK over HTTP, under the same contract suite as every other pair.
+const dynamo = dynamoDbForTests();
+let kms: KmsForTests;
+
+before(async () => {
+  kms = await kmsForTests();
+});
+
+after(async () => {
+  await kms.close();
+});
+
+if (dynamo.skipReason !== undefined) {
+  test('DynamoDB + AWS KMS contract suite', (t) => {
+    t.skip(dynamo.skipReason);
+  });
+} else {
+  for (const mode of ['envelope', 'direct'] as const) {
+    runContractSuite(`DynamoDB + AWS KMS, ${mode} mode`, async () => {
+      const tableName = await dynamo.newTable();
+      const storage = new DynamoDbBackend({ client: dynamo.client, tableName });
+
+      return {
+        keys: await kms.newProvider(),
+        storage,
+        mode,
+        rotate: () => kms.newProvider(),
+        cleanup: async () => {
+          await storage.close();
+          await dynamo.dropTable(tableName);
+        },
+      };
+    });
+  }
+}
