@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EncryptCommand } from '@aws-sdk/client-kms';
 import { openAwsStore } from '../../src/aws/aws-store.js';
@@ -13,21 +13,13 @@ import {
 } from '../../src/errors.js';
 import { countCommands, dynamoDbForTests, rawItem, rawItems } from '../support/dynamodb.js';
 import { expectRejection, expectThrow } from '../support/errors.js';
-import { type KmsForTests, kmsForTests } from '../support/kms.js';
+import { kmsForTestFile } from '../support/kms.js';
 
 // The production path over the wire: openAwsStore with the SDK's DynamoDB client on DynamoDB
 // Local and its KMS client on the KMS test server. What only AWS has, and bad input as it
 // arrives from the servers.
 const dynamo = dynamoDbForTests();
-let kms: KmsForTests;
-
-before(async () => {
-  kms = await kmsForTests();
-});
-
-after(async () => {
-  await kms.close();
-});
+const kms = kmsForTestFile();
 
 async function open(options: { tableName?: string; kmsKeyId?: string } = {}) {
   const tableName = options.tableName ?? (await dynamo.newTable());

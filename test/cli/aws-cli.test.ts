@@ -1,24 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { dynamoDbForTests } from '../support/dynamodb.js';
-import { type KmsForTests, kmsForTests } from '../support/kms.js';
+import { kmsForTestFile } from '../support/kms.js';
 
 // The real executable on the AWS path, configured only as users configure it: the article's
 // variables and the SDK's standard endpoint variables. Nothing here passes an endpoint in code,
 // so these runs prove the SDK's own chains pick the local servers up.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dynamo = dynamoDbForTests();
-let kms: KmsForTests;
-
-before(async () => {
-  kms = await kmsForTests();
-});
-
-after(async () => {
-  await kms.close();
-});
+const kms = kmsForTestFile();
 
 interface Run {
   readonly code: number | null;

@@ -1,21 +1,13 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { DynamoDbBackend } from '../../src/storage/dynamodb-backend.js';
 import { dynamoDbForTests } from '../support/dynamodb.js';
-import { type KmsForTests, kmsForTests } from '../support/kms.js';
+import { kmsForTestFile } from '../support/kms.js';
 import { runContractSuite } from './contract-suite.js';
 
 // The production pair: DynamoDB (DynamoDB Local) and AWS KMS (the KMS test server), both
 // through the AWS SDK over HTTP, under the same contract suite as every other pair.
 const dynamo = dynamoDbForTests();
-let kms: KmsForTests;
-
-before(async () => {
-  kms = await kmsForTests();
-});
-
-after(async () => {
-  await kms.close();
-});
+const kms = kmsForTestFile();
 
 if (dynamo.skipReason !== undefined) {
   test('DynamoDB + AWS KMS contract suite', (t) => {

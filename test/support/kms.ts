@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { KmsKeyProvider } from '../../src/keys/aws/kms-key-provider.js';
 import { type KmsServer, startKmsServer } from './kms-server.js';
@@ -35,5 +36,37 @@ export async function kmsForTests(): Promise<KmsForTests> {
       client.destroy();
       await server.close();
     },
+  };
+}
+
+/**
+ * A KMS test server for one test file: started in the file's `before` hook and closed in its
+ * `after` hook; the fields are ready inside tests.
+ */
+export function kmsForTestFile(): KmsForTests {
+  let running: KmsForTests | undefined;
+  before(async () => {
+    running = await kmsForTests();
+  });
+  after(async () => {
+    await running?.close();
+  });
+
+  const ready = () => {
+    if (running === undefined) {
+      throw new Error('the KMS test server is not started: use it in a test, after before()');
+    }
+    return running;
+  };
+
+  return {
+    get server() {
+      return ready().server;
+    },
+    get client() {
+      return ready().client;
+    },
+    newProvider: () => ready().newProvider(),
+    close: async () => {},
   };
 }
