@@ -7,8 +7,7 @@
  * customer, name and version (a value copied to another row never decrypts), writes keep
  * versions and can check-and-set, and the value of any size up to 256 KiB works.
  */
-import { StrongroomError } from 'strongroom';
-import { openAwsStore } from 'strongroom/aws';
+import { openAwsStore, StrongroomError } from 'strongroom/aws';
 
 /** The requests this function takes, for example from another service's Lambda invoke. */
 export type SecretRequest =

@@ -2,8 +2,10 @@
  * strongroom/aws: the production path. DynamoDB storage (the article's table: partition key
  * `customerId`, sort key `secretId`) and the AWS KMS key provider, through the AWS SDK for
  * JavaScript v3 (`@aws-sdk/client-dynamodb` and `@aws-sdk/client-kms`, optional peer
- * dependencies of strongroom: install them to use this entry point).
+ * dependencies of strongroom: install them to use this entry point). It re-exports the error
+ * classes and loads nothing of the embedded default, so a Lambda bundle needs no SQLite addon.
  */
+export * from '../errors.js';
 
 export {
   KMS_PROVIDER_ID,
