@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import type { CliIo } from './cli-io.js';
 import { registerAwsCommands } from './commands/aws-commands.js';
+import { registerCostCommand } from './commands/cost-command.js';
 import { registerKeyCommands } from './commands/key-commands.js';
 import { registerLifecycleCommands } from './commands/lifecycle-commands.js';
 import { registerPut } from './commands/put-command.js';
@@ -76,6 +77,7 @@ function buildProgram(io: CliIo): Command {
   registerLifecycleCommands(program, io);
   registerKeyCommands(program, io);
   registerAwsCommands(program, io);
+  registerCostCommand(program, io);
 
   return program;
 }
