@@ -1,0 +1,245 @@
+import {
+  aws_dynamodb as dynamodb,
+  type aws_iam as iam,
+  aws_kms as kms,
+  type aws_lambda as lambda,
+  RemovalPolicy,
+  Token,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { TENANT_PATTERN } from '../store/validation.js';
+import { type AdminGrantOptions, grantAccess, grantAdminAccess } from './grants.js';
+import {
+  checkAccess,
+  DEFAULT_TENANT_TAG,
+  type GrantAccess,
+  principalTagVariable,
+} from './policy-actions.js';
+
+// The variables `openAwsStore` reads (src/aws/aws-store.ts). Not imported from there: that module
+// loads the AWS SDK clients, which a CDK app has no use for.
+const KMS_KEY_ENV = 'KMS_KEY_ID';
+const TABLE_ENV = 'SECRETS_TABLE_NAME';
+
+/** Properties of {@link SecretsStore}. */
+export interface SecretsStoreProps {
+  /**
+   * An existing KMS key, by key ARN (`Key.fromKeyArn`), instead of a new one. Not an alias: an
+   * IAM policy on an alias ARN does not grant use of the key behind it. Its key policy must let
+   * IAM policies grant access, as the default key policy does.
+   */
+  readonly encryptionKey?: kms.IKey;
+  /** An existing table with the layout of docs/DYNAMODB.md, instead of a new one. */
+  readonly table?: dynamodb.ITable;
+  /** An alias for the new key, such as `alias/customer-secrets`. */
+  readonly alias?: string;
+  /** The new key's description. */
+  readonly keyDescription?: string;
+  /** The new table's name; CloudFormation names it otherwise. */
+  readonly tableName?: string;
+  /** On demand (`PAY_PER_REQUEST`) by default, as `strongroom table create` makes it. */
+  readonly billingMode?: dynamodb.BillingMode;
+  /** Read capacity units, for `BillingMode.PROVISIONED` only. */
+  readonly readCapacity?: number;
+  /** Write capacity units, for `BillingMode.PROVISIONED` only. */
+  readonly writeCapacity?: number;
+  /**
+   * What CloudFormation does with the new key and table when they leave the stack: `RETAIN` by
+   * default, since deleting either destroys every secret in it.
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /** DynamoDB's deletion protection on the new table; on by default. */
+  readonly deletionProtection?: boolean;
+}
+
+const TABLE_ONLY = [
+  'tableName',
+  'billingMode',
+  'readCapacity',
+  'writeCapacity',
+  'deletionProtection',
+] as const;
+const KEY_ONLY = ['alias', 'keyDescription'] as const;
+
+/** Throws if a property that only shapes a new resource is given with an existing one. */
+function checkImports(props: SecretsStoreProps): void {
+  if (props.encryptionKey !== undefined) {
+    if ('aliasName' in props.encryptionKey) {
+      throw new TypeError('encryptionKey must be a key, not an alias: use Key.fromKeyArn');
+    }
+    for (const name of KEY_ONLY) {
+      if (props[name] !== undefined) {
+        throw new TypeError(`${name} applies only to a key this construct creates`);
+      }
+    }
+  }
+
+  if (props.table !== undefined) {
+    for (const name of TABLE_ONLY) {
+      if (props[name] !== undefined) {
+        throw new TypeError(`${name} applies only to a table this construct creates`);
+      }
+    }
+  }
+}
+
+/**
+ * strongroom's AWS resources: a KMS key with yearly rotation and the DynamoDB table of
+ * docs/DYNAMODB.md, both retained when the stack goes, with grants that give a principal the
+ * calls the library makes and nothing else. Every KMS grant requires strongroom's encryption
+ * context; the tenant grants confine a principal to one tenant's partition and context.
+ *
+ * @example
+ * import { App, Stack } from 'aws-cdk-lib';
+ * import { AccountRootPrincipal, Role } from 'aws-cdk-lib/aws-iam';
+ * import { Code, Function, Runtime } from 'aws-cdk-lib/aws-lambda';
+ * import { SecretsStore } from 'strongroom/cdk';
+ *
+ * const stack = new Stack(new App(), 'Secrets');
+ * const secrets = new SecretsStore(stack, 'CustomerSecrets', { alias: 'alias/customer-secrets' });
+ *
+ * // KMS_KEY_ID and SECRETS_TABLE_NAME in the function's environment, and the readWrite grant.
+ * const api = new Function(stack, 'Api', {
+ *   runtime: Runtime.NODEJS_22_X,
+ *   handler: 'index.handler',
+ *   code: Code.fromAsset('dist/api'),
+ * });
+ * secrets.bind(api);
+ *
+ * // A role that reads one tenant's secrets and nobody else's.
+ * const reporting = new Role(stack, 'Customer123', { assumedBy: new AccountRootPrincipal() });
+ * secrets.grantTenant(reporting, 'customer-123', 'read');
+ */
+export class SecretsStore extends Construct {
+  /** The master key: wraps data keys (envelope mode) or seals small values (direct mode). */
+  readonly key: kms.IKey;
+  /** The table: partition key `customerId`, sort key `secretId`. */
+  readonly table: dynamodb.ITable;
+
+  constructor(scope: Construct, id: string, props: SecretsStoreProps = {}) {
+    super(scope, id);
+    checkImports(props);
+
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.key = props.encryptionKey ?? this.#createKey(props, removalPolicy);
+    // The CDK's types predate exactOptionalPropertyTypes: a Table's `tableStreamArn` is
+    // `string | undefined`, which that setting will not take for ITable's optional property.
+    this.table = props.table ?? (this.#createTable(props, removalPolicy) as dynamodb.ITable);
+  }
+
+  /** The key's ARN, which `bind` hands the function so the provider needs no DescribeKey. */
+  get keyArn(): string {
+    return this.key.keyArn;
+  }
+
+  /** The table's name. */
+  get tableName(): string {
+    return this.table.tableName;
+  }
+
+  /**
+   * `get`, `describe`, `list` and `versions`: GetItem and Query on the table, Decrypt on the key
+   * with strongroom's context. A secret past its recovery window is purged by the read that meets
+   * it, which this grant refuses: such a read fails until a writer has run.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    return grantAccess(grantee, this, 'read');
+  }
+
+  /**
+   * `put`, label moves, `rollback`, `delete`, `restore` and `purge`: the reads that precede a
+   * write, PutItem, UpdateItem, DeleteItem and ConditionCheckItem (a transaction's actions) on
+   * the table; GenerateDataKey and Encrypt on the key with strongroom's context.
+   */
+  grantWrite(grantee: iam.IGrantable): iam.Grant {
+    return grantAccess(grantee, this, 'write');
+  }
+
+  /** {@link grantRead} and {@link grantWrite}: all a store's operations on every tenant. */
+  grantReadWrite(grantee: iam.IGrantable): iam.Grant {
+    return grantAccess(grantee, this, 'readWrite');
+  }
+
+  /**
+   * `rewrap` and `migrate`: {@link grantReadWrite} plus a Scan of the table, ReEncryptFrom (this
+   * key and `previousKeys`) and ReEncryptTo (this key) with strongroom's context, DescribeKey,
+   * and Decrypt with no condition for legacy items. Remove it when the job is done.
+   */
+  grantAdmin(grantee: iam.IGrantable, options: AdminGrantOptions = {}): iam.Grant {
+    return grantAdminAccess(grantee, this, options);
+  }
+
+  /**
+   * One tenant only: the actions of `access`, with `dynamodb:LeadingKeys` limited to the tenant
+   * and the KMS context's `tenant` required to equal it. A CDK token (a parameter, an attribute)
+   * cannot be checked against the tenant rule at synthesis; a literal is.
+   */
+  grantTenant(grantee: iam.IGrantable, tenantId: string, access: GrantAccess): iam.Grant {
+    checkAccess(access);
+    if (typeof tenantId !== 'string') {
+      throw new TypeError('tenantId must be a string');
+    }
+    // The library's own rule, so a grant can never name a tenant the store would refuse.
+    if (!Token.isUnresolved(tenantId) && !TENANT_PATTERN.test(tenantId)) {
+      throw new RangeError(
+        'tenantId must be 1 to 128 of A-Z a-z 0-9 . _ -, starting with a letter or digit',
+      );
+    }
+
+    return grantAccess(grantee, this, access, tenantId);
+  }
+
+  /**
+   * {@link grantTenant} for per-customer roles: the tenant is the caller's principal tag
+   * `tagKey`, substituted by IAM at request time. A caller without the tag is refused. Whoever
+   * can tag the role, or pass session tags when assuming it, chooses its tenant.
+   */
+  grantTenantFromPrincipalTag(
+    grantee: iam.IGrantable,
+    access: GrantAccess,
+    tagKey: string = DEFAULT_TENANT_TAG,
+  ): iam.Grant {
+    checkAccess(access);
+
+    return grantAccess(grantee, this, access, principalTagVariable(tagKey));
+  }
+
+  /**
+   * Points a function at this store (`KMS_KEY_ID` = the key ARN, `SECRETS_TABLE_NAME`) and grants
+   * it `access`, so that `openAwsStore()` works in it with no options.
+   */
+  bind(fn: lambda.Function, access: GrantAccess = 'readWrite'): iam.Grant {
+    checkAccess(access);
+
+    fn.addEnvironment(KMS_KEY_ENV, this.keyArn);
+    fn.addEnvironment(TABLE_ENV, this.tableName);
+
+    return grantAccess(fn, this, access);
+  }
+
+  #createKey(props: SecretsStoreProps, removalPolicy: RemovalPolicy): kms.Key {
+    return new kms.Key(this, 'Key', {
+      description: props.keyDescription ?? 'strongroom: wraps the data keys of customer secrets',
+      // Yearly by default; old key material is kept, so every old version still opens.
+      enableKeyRotation: true,
+      removalPolicy,
+      ...(props.alias === undefined ? {} : { alias: props.alias }),
+    });
+  }
+
+  #createTable(props: SecretsStoreProps, removalPolicy: RemovalPolicy): dynamodb.Table {
+    // No TTL attribute: TTL deletes items behind the head's back (docs/DYNAMODB.md says why).
+    return new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'customerId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'secretId', type: dynamodb.AttributeType.STRING },
+      billingMode: props.billingMode ?? dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy,
+      ...(props.tableName === undefined ? {} : { tableName: props.tableName }),
+      ...(props.readCapacity === undefined ? {} : { readCapacity: props.readCapacity }),
+      ...(props.writeCapacity === undefined ? {} : { writeCapacity: props.writeCapacity }),
+    });
+  }
+}
