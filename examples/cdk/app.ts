@@ -33,7 +33,8 @@ export function buildApp(outdir: string): App {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const outdir = process.argv[2] ?? `${root}cdk.out`;
+  // The cdk CLI (`cdk synth` with examples/cdk/cdk.json) passes its output folder in CDK_OUTDIR.
+  const outdir = process.argv[2] ?? process.env.CDK_OUTDIR ?? `${root}cdk.out`;
   const assembly = buildApp(outdir).synth();
   const stack = assembly.getStackByName('StrongroomExample');
   const resources = Object.values(stack.template.Resources as Record<string, { Type: string }>);
