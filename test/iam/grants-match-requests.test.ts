@@ -6,6 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { openAwsStore } from '../../src/aws/aws-store.js';
 import { SecretsStore } from '../../src/cdk/index.js';
+import { principalTagVariable } from '../../src/cdk/policy-actions.js';
 import type { SealMode } from '../../src/store/envelopes.js';
 import { dynamoDbForTests } from '../support/dynamodb.js';
 import { policyAllows, type RequestContext, type Statement } from '../support/iam-conditions.js';
@@ -65,7 +66,9 @@ function leadingKeys(input: Input): string[] {
 function dynamoContexts(command: string, input: Input): RequestContext[] {
   const operation = command.replace(/Command$/, '');
   if (operation !== 'TransactWriteItems') {
-    return [{ action: `dynamodb:${operation}`, keys: { 'dynamodb:LeadingKeys': leadingKeys(input) } }];
+    return [
+      { action: `dynamodb:${operation}`, keys: { 'dynamodb:LeadingKeys': leadingKeys(input) } },
+    ];
   }
 
   return (input.TransactItems as Input[]).map((item) => {
@@ -159,7 +162,7 @@ function synthesize() {
 
 /** The principal tag a per-customer role carries, as IAM substitutes it into the policy. */
 function withPrincipalTag(statements: Statement[], tenant: string): Statement[] {
-  return JSON.parse(JSON.stringify(statements).replaceAll('${aws:PrincipalTag/tenant}', tenant));
+  return JSON.parse(JSON.stringify(statements).replaceAll(principalTagVariable('tenant'), tenant));
 }
 
 describe('the grants allow exactly what the library sends', () => {
@@ -171,7 +174,10 @@ describe('the grants allow exactly what the library sends', () => {
       const acme = await captureRequests('acme', mode);
       const globex = await captureRequests('globex', mode);
 
-      assert.ok(acme.some((request) => request.action.startsWith('kms:')), 'KMS was called');
+      assert.ok(
+        acme.some((request) => request.action.startsWith('kms:')),
+        'KMS was called',
+      );
       for (const request of acme) {
         assert.ok(policyAllows(statements.acme, request), `acme may ${request.action}`);
         assert.ok(policyAllows(statements.all, request), `readWrite allows ${request.action}`);
