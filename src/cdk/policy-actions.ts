@@ -27,8 +27,9 @@ export const STRONGROOM_CONTEXT_KEYS: readonly string[] = Object.freeze([
 /** The principal tag a per-customer role carries its tenant in, unless told otherwise. */
 export const DEFAULT_TENANT_TAG = 'tenant';
 
-// get, describe and versions read the head (and a version item); list and versions Query.
-const READ_TABLE = ['dynamodb:GetItem', 'dynamodb:Query'];
+// get, describe and versions read the head (and a version item); list and versions Query;
+// getMany reads heads with BatchGetItem (LeadingKeys conditions apply to it as well).
+const READ_TABLE = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 
 // A write reads the head first and purge lists the versions with a Query; then one
 // TransactWriteItems (Put, Update, Delete, ConditionCheck) or one UpdateItem.

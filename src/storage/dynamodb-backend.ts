@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IntegrityError } from '../errors.js';
+import { batchGetItems } from './dynamodb-batch.js';
 import {
   type Item,
   MAX_VERSION,
@@ -129,9 +130,27 @@ export class DynamoDbBackend implements StorageBackend {
   /** One GetItem: the head holds the record and a copy of the current version. */
   async getCurrent(tenant: string, name: string): Promise<CurrentRecords | undefined> {
     const item = await this.#requests.get('read', tenant, name);
-    if (item === undefined) {
-      return undefined;
+    return item && this.#current(tenant, name, item);
+  }
+
+  /** One BatchGetItem per 100 heads (docs/DYNAMODB.md, "Access patterns"). */
+  async getCurrentMany(tenant: string, names: readonly string[]) {
+    const items = await batchGetItems(this.#requests, tenant, names);
+    const asked = new Set(names);
+    const found = new Map<string, CurrentRecords>();
+    for (const item of items) {
+      // Responses come in no order; each names its key. Only heads asked for are taken.
+      const name = item[SORT_KEY]?.S;
+      if (name !== undefined && asked.has(name)) {
+        found.set(name, await this.#current(tenant, name, item));
+      }
     }
+
+    return found;
+  }
+
+  /** The records a head item holds, reading the version item only if its copy is damaged. */
+  async #current(tenant: string, name: string, item: Item): Promise<CurrentRecords> {
     if (isLegacyItem(item)) {
       const legacy = this.#legacy(item);
       return { secret: legacySecret(legacy), version: legacyVersion(legacy) };

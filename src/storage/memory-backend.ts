@@ -1,4 +1,5 @@
 import {
+  type CurrentRecords,
   type ListSecretsQuery,
   RevisionConflict,
   type ScanPosition,
@@ -69,6 +70,18 @@ export class MemoryBackend implements StorageBackend {
     const current = row.versions.get(row.secret.labels.current ?? 0);
 
     return { secret: copySecret(row.secret), version: current && copyVersion(current) };
+  }
+
+  async getCurrentMany(tenant: string, names: readonly string[]) {
+    const found = new Map<string, CurrentRecords>();
+    for (const name of names) {
+      const current = await this.getCurrent(tenant, name);
+      if (current !== undefined) {
+        found.set(name, current);
+      }
+    }
+
+    return found;
   }
 
   async listVersions(tenant: string, name: string): Promise<VersionRecord[]> {

@@ -2,6 +2,7 @@ import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StorageError } from '../errors.js';
 import {
+  type CurrentRecords,
   type ListSecretsQuery,
   RevisionConflict,
   type ScanPosition,
@@ -232,19 +233,37 @@ export class SqliteBackend implements StorageBackend {
     return row === undefined ? undefined : toVersion(row as VersionRow);
   }
 
-  async getCurrent(tenant: string, name: string) {
-    const read = this.#db.transaction(() => {
-      const row = this.#statements.secret.get(tenant, name) as SecretRow | undefined;
-      if (row === undefined) {
-        return undefined;
-      }
-      const secret = toSecret(row);
-      const version = this.#statements.version.get(tenant, name, secret.labels.current ?? 0);
+  /** The secret and its current version; inside a transaction, so the two agree. */
+  #current(tenant: string, name: string): CurrentRecords | undefined {
+    const row = this.#statements.secret.get(tenant, name) as SecretRow | undefined;
+    if (row === undefined) {
+      return undefined;
+    }
+    const secret = toSecret(row);
+    const version = this.#statements.version.get(tenant, name, secret.labels.current ?? 0);
 
-      return {
-        secret,
-        version: version === undefined ? undefined : toVersion(version as VersionRow),
-      };
+    return {
+      secret,
+      version: version === undefined ? undefined : toVersion(version as VersionRow),
+    };
+  }
+
+  async getCurrent(tenant: string, name: string) {
+    const read = this.#db.transaction(() => this.#current(tenant, name));
+    return this.#run('read', () => read());
+  }
+
+  /** One read transaction for all the names: one snapshot, and two indexed lookups per name. */
+  async getCurrentMany(tenant: string, names: readonly string[]) {
+    const read = this.#db.transaction(() => {
+      const found = new Map<string, CurrentRecords>();
+      for (const name of names) {
+        const current = this.#current(tenant, name);
+        if (current !== undefined) {
+          found.set(name, current);
+        }
+      }
+      return found;
     });
 
     return this.#run('read', () => read());

@@ -110,6 +110,14 @@ export interface StorageBackend {
    */
   getCurrent(tenant: string, name: string): Promise<CurrentRecords | undefined>;
 
+  /**
+   * Optional: {@link getCurrent} of many secrets of one tenant, in as few reads as the backend
+   * can (DynamoDB: one BatchGetItem per 100 names). `names` are distinct valid names, at most
+   * 1,000; the backend splits them to suit its own limits. A secret that does not exist is not
+   * in the map. Without it, the store calls `getCurrent` once per name.
+   */
+  getCurrentMany?(tenant: string, names: readonly string[]): Promise<Map<string, CurrentRecords>>;
+
   /** Every stored version of a secret, newest first. */
   listVersions(tenant: string, name: string): Promise<VersionRecord[]>;
 

@@ -8,6 +8,7 @@ import {
   SUITE_DIRECT,
 } from '../format/envelope.js';
 import type { KeyProvider } from '../keys/key-provider.js';
+import type { KeyCache } from './key-cache.js';
 
 /**
  * `envelope`: a data key from the provider, the value sealed locally (any size; lets a key
@@ -42,18 +43,31 @@ export async function sealValue(
   }
 }
 
-/** Opens an envelope of either suite; every failure is an IntegrityError. */
+/**
+ * Opens an envelope of either suite; every failure is an IntegrityError. With `keyCache`, a
+ * suite 0x01 data key unwrapped before for the same wrapped bytes, key and context is used
+ * without asking the provider; the commitment and tag are checked either way.
+ */
 export async function openValue(
   keys: KeyProvider,
   bytes: Uint8Array,
   context: EncryptionContext,
+  keyCache?: KeyCache,
 ): Promise<Uint8Array> {
   const envelope = parseEnvelope(bytes);
   if (envelope.suite === SUITE_DIRECT) {
     return keys.decrypt(envelope.ciphertext, envelope.keyRef, context);
   }
 
-  const dataKey = await keys.unwrapDataKey(envelope.wrappedKey, envelope.keyRef, context);
+  const { wrappedKey: wrapped, keyRef } = envelope;
+  const unwrap = () => keys.unwrapDataKey(wrapped, keyRef, context);
+  if (keyCache !== undefined) {
+    return keyCache.withDataKey({ wrapped, keyRef, context }, unwrap, (dataKey) =>
+      openEnvelope(envelope, dataKey, context),
+    );
+  }
+
+  const dataKey = await unwrap();
   try {
     return openEnvelope(envelope, dataKey, context);
   } finally {

@@ -4,6 +4,7 @@ import { StrongroomError } from '../errors.js';
 export type StoreOperation =
   | 'put'
   | 'get'
+  | 'getMany'
   | 'describe'
   | 'list'
   | 'versions'

@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConflictError, InvalidInputError, NotFoundError, SecretDeletedError } from '../errors.js';
+import { ConflictError, NotFoundError, SecretDeletedError } from '../errors.js';
 import {
   type LegacyItem,
   RevisionConflict,
   type SecretRecord,
   type StorageBackend,
 } from '../storage/storage-backend.js';
+import { checkGetOptions } from './checks.js';
 import { CURRENT } from './labels.js';
 import { secretMetadata } from './metadata.js';
 import type { GetOptions, SecretMetadata } from './types.js';
-import * as check from './validation.js';
 
 const MAX_ATTEMPTS = 100;
 
@@ -108,15 +108,7 @@ export class SecretRecords {
 
   /** The secret and the version a get names: `current`, a version or a label. */
   async version(tenant: string, name: string, options: GetOptions) {
-    if (options.version !== undefined && options.label !== undefined) {
-      throw new InvalidInputError('options', 'give a version or a label, not both');
-    }
-    if (options.version !== undefined) {
-      check.checkVersion(options.version, 'options.version');
-    }
-    if (options.label !== undefined) {
-      check.checkLabel(options.label);
-    }
+    checkGetOptions(options);
 
     if (options.version === undefined && options.label === undefined) {
       return this.current(tenant, name);

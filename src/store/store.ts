@@ -1,8 +1,10 @@
-import { ConflictError, InvalidInputError, NotFoundError, SecretExpiredError } from '../errors.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { secretContext } from '../format/context.js';
 import type { KeyProvider } from '../keys/key-provider.js';
 import type { SecretRecord, StorageBackend } from '../storage/storage-backend.js';
 import {
+  checkGetMany,
+  checkGetOptions,
   checkLabelExpectation,
   checkLabelOptions,
   checkNames,
@@ -10,16 +12,18 @@ import {
   checkWindow,
 } from './checks.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { openValue, type SealMode, sealValue } from './envelopes.js';
+import { type SealMode, sealValue } from './envelopes.js';
 import { type EventHook, type EventTarget, observe } from './events.js';
+import { KeyCache } from './key-cache.js';
 import { CURRENT, labelsAfterPut, moveLabel, PREVIOUS, versionsToDestroy } from './labels.js';
 import { secretMetadata, versionMetadata } from './metadata.js';
-import { migrateAll, migrateLegacyItem, openLegacy } from './migrate.js';
+import { migrateAll, migrateLegacyItem } from './migrate.js';
 import { SecretRecords } from './records.js';
 import { rewrapAll } from './rewrap.js';
-import { SecretValue } from './secret-value.js';
+import { SecretReader } from './secret-reader.js';
 import type {
   DeleteOptions,
+  GetManyOptions,
   GetOptions,
   LabelOptions,
   ListOptions,
@@ -28,6 +32,7 @@ import type {
   PutOptions,
   RewrapOptions,
   RewrapResult,
+  SecretBatch,
   SecretDescription,
   SecretList,
   SecretMetadata,
@@ -36,6 +41,7 @@ import type {
   VersionMetadata,
 } from './types.js';
 import * as check from './validation.js';
+import { ValueCache } from './value-cache.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -52,6 +58,9 @@ export class SecretStore {
   readonly #onEvent: EventHook | undefined;
   readonly #now: () => number;
   readonly #records: SecretRecords;
+  readonly #keyCache: KeyCache | undefined;
+  readonly #valueCache: ValueCache | undefined;
+  readonly #reader: SecretReader;
 
   constructor(options: StoreOptions) {
     const mode = options.mode ?? 'envelope';
@@ -76,6 +85,20 @@ export class SecretStore {
     this.#records = new SecretRecords(this.#storage, this.#now, (item) =>
       migrateLegacyItem(this.#keys, this.#storage, item, this.#mode, this.#now()),
     );
+    // The data key cache is on unless turned off: it never makes a read stale. The value cache
+    // trades freshness for speed, so only a caller who says how stale is acceptable gets one.
+    this.#keyCache =
+      options.keyCache === false ? undefined : new KeyCache(options.keyCache, this.#now);
+    this.#valueCache =
+      options.valueCache === undefined ? undefined : new ValueCache(options.valueCache, this.#now);
+    this.#reader = new SecretReader({
+      keys: this.#keys,
+      storage: this.#storage,
+      records: this.#records,
+      now: this.#now,
+      keyCache: this.#keyCache,
+      valueCache: this.#valueCache,
+    });
   }
 
   /**
@@ -88,7 +111,7 @@ export class SecretStore {
     value: string | Uint8Array,
     options: PutOptions = {},
   ): Promise<number> {
-    return this.#observe(
+    return this.#observeWrite(
       { operation: 'put', tenant, name },
       async () => {
         checkNames(tenant, name);
@@ -152,34 +175,41 @@ export class SecretStore {
     );
   }
 
-  /** Decrypts one version: `current` unless a version or a label is given. */
+  /**
+   * Decrypts one version: `current` unless a version or a label is given. Served from the value
+   * cache when there is one and it holds the version, unless `fresh` is set.
+   */
   async get(tenant: string, name: string, options: GetOptions = {}): Promise<SecretVersion> {
     return this.#observe(
       { operation: 'get', tenant, name },
       async () => {
         checkNames(tenant, name);
-        const { secret, record } = await this.#records.version(tenant, name, options);
+        checkGetOptions(options);
 
-        const expiresAt = record.expiresAt;
-        if (expiresAt !== undefined && expiresAt <= this.#now()) {
-          throw new SecretExpiredError(tenant, name, record.version, new Date(expiresAt));
-        }
-
-        const context = secretContext(tenant, name, record.version);
-        const plaintext = record.legacy
-          ? await openLegacy(this.#keys, record.envelope)
-          : await openValue(this.#keys, record.envelope, context);
-
-        return {
-          ...versionMetadata(record, secret),
-          size: plaintext.length,
-          tenant,
-          name,
-          value: new SecretValue(plaintext),
-        };
+        return this.#reader.get(tenant, name, options);
       },
       (result) => result.version,
     );
+  }
+
+  /**
+   * Decrypts the current versions of up to 1,000 secrets of one tenant, in one batch read where
+   * the backend has one (DynamoDB: one BatchGetItem per 100 names). Each name counts once.
+   * Names with nothing to read (never written, deleted, or expired) come back in `missing`.
+   *
+   * @example
+   * const { found, missing } = await store.getMany('customer-123', ['stripe/key', 'slack/hook']);
+   */
+  async getMany(
+    tenant: string,
+    names: readonly string[],
+    options: GetManyOptions = {},
+  ): Promise<SecretBatch> {
+    return this.#observe({ operation: 'getMany', tenant }, async () => {
+      checkGetMany(tenant, names, options);
+
+      return this.#reader.getMany(tenant, [...new Set(names)], options);
+    });
   }
 
   /** The secret and its current version's metadata. Decrypts nothing. */
@@ -262,7 +292,7 @@ export class SecretStore {
     version: number,
     options: LabelOptions = {},
   ): Promise<SecretMetadata> {
-    return this.#observe({ operation: 'moveLabel', tenant, name }, async () => {
+    return this.#observeWrite({ operation: 'moveLabel', tenant, name }, async () => {
       checkNames(tenant, name);
       check.checkLabel(label);
       check.checkVersion(version);
@@ -285,7 +315,7 @@ export class SecretStore {
     label: string,
     options: LabelOptions = {},
   ): Promise<SecretMetadata> {
-    return this.#observe({ operation: 'removeLabel', tenant, name }, async () => {
+    return this.#observeWrite({ operation: 'removeLabel', tenant, name }, async () => {
       checkNames(tenant, name);
       check.checkLabel(label);
       checkLabelOptions(options);
@@ -307,7 +337,7 @@ export class SecretStore {
 
   /** Moves `current` back to `previous`, or to the version given. Returns the new current. */
   async rollback(tenant: string, name: string, options: { version?: number } = {}) {
-    return this.#observe(
+    return this.#observeWrite(
       { operation: 'rollback', tenant, name },
       async () => {
         checkNames(tenant, name);
@@ -336,7 +366,7 @@ export class SecretStore {
    * window ends. Deleting a deleted secret changes nothing.
    */
   async delete(tenant: string, name: string, options: DeleteOptions = {}) {
-    return this.#observe({ operation: 'delete', tenant, name }, async () => {
+    return this.#observeWrite({ operation: 'delete', tenant, name }, async () => {
       checkNames(tenant, name);
       const days = checkWindow(
         options.recoveryWindowDays ?? this.#recoveryDays,
@@ -362,7 +392,7 @@ export class SecretStore {
 
   /** Undoes a delete within the recovery window. Restoring a live secret changes nothing. */
   async restore(tenant: string, name: string): Promise<SecretMetadata> {
-    return this.#observe({ operation: 'restore', tenant, name }, async () => {
+    return this.#observeWrite({ operation: 'restore', tenant, name }, async () => {
       checkNames(tenant, name);
 
       // A live secret gets an empty change, which #update commits as no write at all.
@@ -375,7 +405,7 @@ export class SecretStore {
 
   /** Destroys the secret and every version now, deleted or not. Returns how many versions. */
   async purge(tenant: string, name: string): Promise<number> {
-    return this.#observe({ operation: 'purge', tenant, name }, async () => {
+    return this.#observeWrite({ operation: 'purge', tenant, name }, async () => {
       checkNames(tenant, name);
 
       return this.#records.retry(async () => {
@@ -396,7 +426,7 @@ export class SecretStore {
    */
   async rewrap(options: RewrapOptions = {}): Promise<RewrapResult> {
     return this.#observe({ operation: 'rewrap' }, () =>
-      rewrapAll(this.#keys, this.#storage, options),
+      this.#clearingValues(() => rewrapAll(this.#keys, this.#storage, options)),
     );
   }
 
@@ -407,12 +437,16 @@ export class SecretStore {
    */
   async migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
     return this.#observe({ operation: 'migrate' }, () =>
-      migrateAll(this.#keys, this.#storage, this.#mode, this.#now, options),
+      this.#clearingValues(() =>
+        migrateAll(this.#keys, this.#storage, this.#mode, this.#now, options),
+      ),
     );
   }
 
-  /** Closes the storage backend. */
+  /** Wipes the caches and closes the storage backend. */
   async close(): Promise<void> {
+    this.#keyCache?.clear();
+    this.#valueCache?.clear();
     await this.#storage.close();
   }
 
@@ -422,6 +456,35 @@ export class SecretStore {
     versionOf?: (result: T) => number | undefined,
   ): Promise<T> {
     return observe(this.#onEvent, target, work, versionOf);
+  }
+
+  /**
+   * {@link #observe} for a write to one secret: its cached values go before the write returns,
+   * and also when it fails, since a failed write may still have committed.
+   */
+  #observeWrite<T>(
+    target: EventTarget & { tenant: string; name: string },
+    work: () => Promise<T>,
+    versionOf?: (result: T) => number | undefined,
+  ): Promise<T> {
+    const invalidating = async () => {
+      try {
+        return await work();
+      } finally {
+        this.#valueCache?.invalidate(target.tenant, target.name);
+      }
+    };
+
+    return this.#observe(target, invalidating, versionOf);
+  }
+
+  /** Rewrap and migrate change the key references (and layout) of many versions at once. */
+  async #clearingValues<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } finally {
+      this.#valueCache?.clear();
+    }
   }
 }
 

@@ -20,6 +20,42 @@ export interface StoreOptions {
   readonly onEvent?: EventHook;
   /** Milliseconds since the epoch; tests pass a fake clock. */
   readonly now?: () => number;
+  /**
+   * Unwrapped data keys kept in memory, so that reads of a version already read skip the key
+   * provider: on by default ({@link KeyCacheOptions}); `false` turns it off. Every read still
+   * reads the envelope from storage and checks it in full.
+   */
+  readonly keyCache?: KeyCacheOptions | false;
+  /** Decrypted values kept in memory for `maxAgeMs` ({@link ValueCacheOptions}); off by default. */
+  readonly valueCache?: ValueCacheOptions;
+}
+
+/**
+ * The data key cache. A data key belongs to one version, so hits come from reads of a version
+ * already read. An entry is keyed on the wrapped key's bytes, its key reference and its
+ * encryption context together, so it serves only the envelope it was unwrapped for.
+ */
+export interface KeyCacheOptions {
+  /** 1,000 by default: about 0.5 MB of memory. */
+  readonly maxEntries?: number;
+  /**
+   * 5 minutes by default: how long a data key stays usable after the key provider last gave it
+   * out, and so how long a revoked `kms:Decrypt` grant or a disabled key goes unnoticed by reads
+   * of versions already cached.
+   */
+  readonly maxAgeMs?: number;
+}
+
+/**
+ * The value cache: a `get` served from memory skips storage and the key provider. A write through
+ * the same store drops the secret's entries before it returns; a write by another process is
+ * seen at most `maxAgeMs` late. `get(..., { fresh: true })` always reads storage.
+ */
+export interface ValueCacheOptions {
+  /** Required: how stale a value may be, in milliseconds. */
+  readonly maxAgeMs: number;
+  /** 1,000 by default. */
+  readonly maxEntries?: number;
 }
 
 export interface PutOptions {
@@ -41,6 +77,28 @@ export interface PutOptions {
 export interface GetOptions {
   readonly version?: number;
   readonly label?: string;
+  /**
+   * Read storage even when the value cache holds the version; the result refreshes the cache.
+   * For a read right after another process rotated the secret. The data key cache still applies:
+   * it never makes a read stale.
+   */
+  readonly fresh?: boolean;
+}
+
+export interface GetManyOptions {
+  /** As {@link GetOptions.fresh}: read every name from storage, refreshing the value cache. */
+  readonly fresh?: boolean;
+}
+
+/** `getMany`: the current versions found, and the names that have none to read. */
+export interface SecretBatch {
+  /** In the order the names were given, each name once. */
+  readonly found: readonly SecretVersion[];
+  /**
+   * Names with nothing to read: never written, purged, soft-deleted, or whose current version has
+   * expired. `get` says which.
+   */
+  readonly missing: readonly string[];
 }
 
 export interface ListOptions {

@@ -16,9 +16,10 @@ const CONTEXT = {
     'kms:EncryptionContextKeys': ['tenant', 'secret', 'version', 'use'],
   },
 };
-const READ_ROWS = ['dynamodb:GetItem', 'dynamodb:Query'];
+const READ_ROWS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 const WRITE_ROWS = [
   'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
   'dynamodb:Query',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',

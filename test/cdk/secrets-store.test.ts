@@ -136,7 +136,7 @@ describe('bringing an existing key or table', () => {
       PolicyDocument: {
         Statement: [
           Match.objectLike({
-            Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+            Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
             Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
           }),
           Match.objectLike({ Action: 'kms:Decrypt', Resource: KEY_ARN }),

@@ -1,15 +1,18 @@
 import { afterEach, describe } from 'node:test';
 import { badInputCases } from './cases/bad-input.js';
+import { batchReadCases } from './cases/batch-reads.js';
 import { checkAndSetCases } from './cases/check-and-set.js';
 import { concurrencyCases } from './cases/concurrency.js';
 import { deletionCases } from './cases/deletion.js';
 import { eventCases } from './cases/events.js';
 import { integrityCases } from './cases/integrity.js';
+import { keyCacheCases } from './cases/key-cache.js';
 import { labelCases } from './cases/labels.js';
 import { listingCases } from './cases/listing.js';
 import { redactionCases } from './cases/redaction.js';
 import { retentionCases } from './cases/retention.js';
 import { rewrapCases } from './cases/rewrap.js';
+import { valueCacheCases } from './cases/value-cache.js';
 import { valueCases } from './cases/values.js';
 import { ContractFixture, type MakePair } from './fixture.js';
 
@@ -44,5 +47,8 @@ export function runContractSuite(name: string, makePair: MakePair): void {
     eventCases(fixture);
     redactionCases(fixture);
     badInputCases(fixture);
+    batchReadCases(fixture);
+    keyCacheCases(fixture);
+    valueCacheCases(fixture);
   });
 }

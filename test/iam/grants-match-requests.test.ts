@@ -111,6 +111,7 @@ async function captureRequests(tenant: string, mode: SealMode) {
   await store.put(tenant, 'api-key', 'two', { expectedVersion: 1 });
   await store.get(tenant, 'api-key');
   await store.get(tenant, 'api-key', { version: 1 });
+  await store.getMany(tenant, ['api-key', 'missing']);
   await store.describe(tenant, 'api-key');
   await store.list(tenant);
   await store.versions(tenant, 'api-key');
