@@ -26,6 +26,7 @@ export {
   KEYRING_ENV,
   KEYRING_FILE,
   KEYRING_FILE_ENV,
+  type KeyringOrigin,
   type KeyringSource,
   keyringSource,
   type LocalStore,

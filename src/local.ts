@@ -69,11 +69,19 @@ export function keyringSource(dataDir: string, env: NodeJS.ProcessEnv = process.
   return { kind: 'file', path: resolve(path || join(dataDir, KEYRING_FILE)) } as const;
 }
 
-/** A store on the embedded default, with the source of its keyring. */
+/**
+ * Where a keyring came from, without its contents: safe to print. A `text` source's document
+ * (every master key) is never handed back.
+ */
+export type KeyringOrigin =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'text'; readonly label: string };
+
+/** A store on the embedded default, with the origin of its keyring. */
 export interface LocalStore {
   readonly store: SecretStore;
   readonly keys: LocalKeyProvider;
-  readonly source: KeyringSource;
+  readonly source: KeyringOrigin;
   /** True when this call created the keyring (the store was empty). */
   readonly createdKeyring: boolean;
 }
@@ -105,7 +113,9 @@ export async function openLocalStore(options: LocalStoreOptions): Promise<LocalS
     const keys = new LocalKeyProvider(keyring, reload ? { reload } : {});
     const store = openStore({ ...storeOptions, keys, storage });
 
-    return { store, keys, source, createdKeyring: created };
+    const origin: KeyringOrigin =
+      source.kind === 'file' ? source : { kind: 'text', label: source.label };
+    return { store, keys, source: origin, createdKeyring: created };
   } catch (error) {
     await storage.close();
     throw error;
@@ -143,7 +153,7 @@ async function loadKeyring(source: KeyringSource, hasData: () => Promise<boolean
  * decrypt. Returns the new version number. A keyring from `STRONGROOM_KEYRING` cannot be
  * rotated in place.
  */
-export async function rotateLocalKeyring(source: KeyringSource): Promise<number> {
+export async function rotateLocalKeyring(source: KeyringOrigin | KeyringSource) {
   if (source.kind === 'text') {
     throw new KeyringReadOnlyError(source.label);
   }

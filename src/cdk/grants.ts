@@ -20,14 +20,14 @@ export interface GrantTarget {
 export interface AdminGrantOptions {
   /**
    * Keys that older versions were sealed under, which `rewrap` moves to this store's key: each
-   * gets `kms:ReEncryptFrom` (with the context conditions), and the legacy `kms:Decrypt` when
-   * {@link legacyItems} is on. Their key policies must allow IAM policies to grant this.
+   * gets `kms:ReEncryptFrom` (with the context conditions). Their key policies must allow IAM
+   * policies to grant this.
    */
   readonly previousKeys?: readonly kms.IKey[];
   /**
    * Grants `kms:Decrypt` with no context condition, which `migrate` needs to read items written
    * before strongroom (sealed with no encryption context). It lets the principal decrypt
-   * anything under these keys: turn it off once `migrate` reports no legacy items. Default on.
+   * anything under this key, so it is opt-in: grant it for the migration only. Default off.
    */
   readonly legacyItems?: boolean;
 }
@@ -90,7 +90,6 @@ export function grantAdminAccess(
   options: AdminGrantOptions = {},
 ): iam.Grant {
   const { table, key } = target;
-  const sources = [key, ...(options.previousKeys ?? [])];
   const context = kmsContextConditions();
 
   let grant = grantAccess(grantee, target, 'readWrite');
@@ -98,16 +97,17 @@ export function grantAdminAccess(
 
   // ReEncrypt is authorized twice: ReEncryptFrom on the source key, ReEncryptTo on the
   // destination. The provider sends the same context on both sides, so both pass the conditions.
-  for (const source of sources) {
+  // Only previous keys are sources: the provider never re-encrypts from this key to itself.
+  for (const source of options.previousKeys ?? []) {
     grant = grant.combine(grantOn(grantee, source, ['kms:ReEncryptFrom'], source.keyArn, context));
   }
   grant = grant.combine(grantOn(grantee, key, ['kms:ReEncryptTo'], key.keyArn, context));
   grant = grant.combine(grantOn(grantee, key, ['kms:DescribeKey'], key.keyArn));
 
-  if (options.legacyItems ?? true) {
-    for (const source of sources) {
-      grant = grant.combine(grantOn(grantee, source, ['kms:Decrypt'], source.keyArn));
-    }
+  // Opt-in: a context-free Decrypt reads anything under the key. Legacy items name no key, and
+  // the provider decrypts them under the configured key only, so this key alone.
+  if (options.legacyItems === true) {
+    grant = grant.combine(grantOn(grantee, key, ['kms:Decrypt'], key.keyArn));
   }
 
   return grant;

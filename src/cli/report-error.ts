@@ -23,7 +23,12 @@ export function reportError(stream: Writable, error: unknown, debug: boolean): v
 
 function messageOf(error: unknown): string {
   if (error instanceof CommanderError) {
-    const message = error.message.replace(/^error: /, '').replace(/(--?[\w-]+)=[^'\s]*/g, '$1=…');
+    // Commander quotes the argument it refused ("argument 'VALUE' is invalid"), and a value
+    // typed where a name or number belongs may be a secret: leave every quoted argument out.
+    const message = error.message
+      .replace(/^error: /, '')
+      .replace(/(--?[\w-]+)=[^'\s]*/g, '$1=…')
+      .replace(/(argument|value|command) '[^']*'/g, "$1 '…'");
     return oneLine(message);
   }
   if (error instanceof Error) {
@@ -32,6 +37,11 @@ function messageOf(error: unknown): string {
   return 'unexpected failure';
 }
 
+// Control characters go too: a key id read from a stored envelope is attacker-chosen, and
+// must not be able to rewrite a terminal or forge a log line.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
 function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, ' ').trim();
+  return message.replace(/\s*\n\s*/g, ' ').replace(CONTROL_CHARACTERS, '?').trim();
 }

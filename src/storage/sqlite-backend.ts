@@ -1,4 +1,4 @@
-import { chmodSync } from 'node:fs';
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StorageError } from '../errors.js';
 import {
@@ -136,10 +136,13 @@ export class SqliteBackend implements StorageBackend {
   /** Opens (or creates, with mode 0600) the database at `path`; `:memory:` for a scratch one. */
   constructor(path: string) {
     try {
-      this.#db = new Database(path);
       if (path !== ':memory:') {
+        // Created 0600 before SQLite opens it, so there is no moment at the umask's mode; the
+        // chmod covers a file an older version or another tool created.
+        closeSync(openSync(path, 'a', 0o600));
         chmodSync(path, 0o600);
       }
+      this.#db = new Database(path);
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('busy_timeout = 5000');
       this.#db.pragma('synchronous = FULL');

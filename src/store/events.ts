@@ -1,4 +1,5 @@
 import { StrongroomError } from '../errors.js';
+import { SECRET_NAME_PATTERN, TENANT_PATTERN } from './validation.js';
 
 /** The operations the store reports. */
 export type StoreOperation =
@@ -51,6 +52,15 @@ export async function observe<T>(
   versionOf: (result: T) => number | undefined = () => undefined,
 ): Promise<T> {
   const started = performance.now();
+  // Names reach the hook only once they pass the rules: a caller who swaps arguments, as in
+  // put(value, tenant, name), must not send the value to an audit log as a "tenant".
+  const named = {
+    operation: target.operation,
+    tenant:
+      target.tenant !== undefined && TENANT_PATTERN.test(target.tenant) ? target.tenant : undefined,
+    name:
+      target.name !== undefined && SECRET_NAME_PATTERN.test(target.name) ? target.name : undefined,
+  };
   const emit = (event: Omit<StoreEvent, 'durationMs'>) => {
     try {
       hook?.({ ...event, durationMs: performance.now() - started });
@@ -61,11 +71,11 @@ export async function observe<T>(
 
   try {
     const result = await work();
-    emit({ ...target, version: versionOf(result), outcome: 'success' });
+    emit({ ...named, version: versionOf(result), outcome: 'success' });
     return result;
   } catch (error) {
     const errorCode = error instanceof StrongroomError ? error.code : 'ERR_UNEXPECTED';
-    emit({ ...target, outcome: 'failure', errorCode });
+    emit({ ...named, outcome: 'failure', errorCode });
     throw error;
   }
 }

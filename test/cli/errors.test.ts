@@ -76,6 +76,25 @@ describe('usage', () => {
     }
   });
 
+  test('a value typed where a number or command belongs is not echoed back', async (t) => {
+    const cli = new Cli(t);
+    const secret = 'sk_live_typed_in_the_wrong_place';
+    const cases = [
+      ['label', 'acme', 'k', 'current', secret],
+      ['get', 'acme', 'k', '--version', secret],
+      ['list', 'acme', '--limit', secret],
+      [secret],
+    ];
+
+    for (const args of cases) {
+      const result = await cli.run(args);
+
+      assert.equal(result.code, EXIT_USAGE, args.join(' '));
+      assert.equal(result.stderr.includes(secret), false, result.stderr);
+      assert.match(result.stderr, /^strongroom: [^\n]+\n$/);
+    }
+  });
+
   test('exits 2 for names and values the store refuses', async (t) => {
     const cli = new Cli(t);
 

@@ -324,3 +324,21 @@ describe('keyring', () => {
     assert.equal(existsSync(`${path}.lock`), false);
   });
 });
+
+describe('master keys when printed', () => {
+  test('inspect and JSON of the keys never show their material', () => {
+    const keyring = createKeyring();
+    const material = keyring.newest.material;
+    const shown = [
+      inspect(keyring.keys, { depth: 5, showHidden: false }),
+      JSON.stringify(keyring.keys),
+      JSON.stringify(keyring.newest),
+      inspect(keyring),
+    ].join('\n');
+
+    assert.equal(material.length, 32);
+    assert.equal(shown.includes(material.toString('base64')), false);
+    assert.equal(shown.includes(material.toString('hex')), false);
+    assert.doesNotMatch(shown, /material/);
+  });
+});

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { inspect } from 'node:util';
 import { ConflictError, KeyringCorruptError, KeyringMissingError } from '../../errors.js';
 
@@ -58,12 +59,27 @@ function checkValue(material: Buffer): string {
   return createHmac('sha256', material).update(CHECK_INFO).digest('hex').slice(0, 16);
 }
 
+/**
+ * A frozen master key whose material is not enumerable, so that `util.inspect`,
+ * `console.log` and `JSON.stringify` of a key (or of `keyring.keys`) never show it. The bytes
+ * live in a buffer of their own, outside Node's shared allocation pool.
+ */
+function masterKey(version: number, createdAt: string, bytes: Uint8Array): MasterKey {
+  const material = Buffer.alloc(KEY_BYTES);
+  material.set(bytes);
+  const key = { version, createdAt } as MasterKey;
+  Object.defineProperty(key, 'material', { value: material, enumerable: false });
+
+  return Object.freeze(key);
+}
+
 function newKey(version: number): MasterKey {
-  return Object.freeze({
-    version,
-    createdAt: new Date().toISOString(),
-    material: randomBytes(KEY_BYTES),
-  });
+  const bytes = randomBytes(KEY_BYTES);
+  try {
+    return masterKey(version, new Date().toISOString(), bytes);
+  } finally {
+    bytes.fill(0);
+  }
 }
 
 /** A keyring with one fresh key, version 1. */
@@ -109,11 +125,12 @@ function parseKey(entry: unknown, source: string): MasterKey {
     fail(source, `key version ${fields.version} is damaged (check value mismatch)`);
   }
 
-  return Object.freeze({
-    version: fields.version as number,
-    createdAt: typeof fields.createdAt === 'string' ? fields.createdAt : '',
-    material,
-  });
+  try {
+    const createdAt = typeof fields.createdAt === 'string' ? fields.createdAt : '';
+    return masterKey(fields.version as number, createdAt, material);
+  } finally {
+    material.fill(0);
+  }
 }
 
 /** Parses a keyring file's text; `source` names it in errors (a path, or an env variable). */
@@ -175,6 +192,21 @@ async function writeExclusive(path: string, text: string): Promise<void> {
 /** Writes a new keyring file with mode 0600. Fails if any file is already at `path`. */
 export async function writeNewKeyringFile(path: string, keyring: Keyring): Promise<void> {
   await writeExclusive(path, serializeKeyring(keyring));
+  await syncDirectory(path);
+}
+
+/**
+ * Syncs the folder that holds `path`, so that the file's directory entry (a new keyring, or a
+ * rotation's rename) survives a crash: losing it after data was sealed under the key would
+ * lose that data.
+ */
+async function syncDirectory(path: string): Promise<void> {
+  const folder = await open(dirname(path), 'r');
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
 }
 
 /**
@@ -206,6 +238,7 @@ export async function rotateKeyringFile(path: string): Promise<Keyring> {
     const next = rotateKeyring(current);
     await writeExclusive(temporary, serializeKeyring(next));
     await rename(temporary, path);
+    await syncDirectory(path);
 
     return next;
   } finally {

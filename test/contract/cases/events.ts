@@ -76,6 +76,23 @@ export function eventCases(fixture: ContractFixture): void {
       );
     });
 
+    test('a value passed where the tenant goes never reaches the hook', async () => {
+      const { store, events } = await fixture.open();
+      const value = 'sk_live swapped arguments';
+
+      await store.put(value, T, N).catch(() => undefined);
+      await store.put(T, 'not a valid name!', value).catch(() => undefined);
+
+      assert.deepEqual(
+        events.map((event) => [event.operation, event.tenant, event.name, event.errorCode]),
+        [
+          ['put', undefined, T, 'ERR_INVALID_INPUT'],
+          ['put', T, undefined, 'ERR_INVALID_INPUT'],
+        ],
+      );
+      assert.equal(JSON.stringify(events).includes(value), false);
+    });
+
     test('a hook that throws does not fail the operation', async () => {
       const { store } = await fixture.open({
         onEvent: () => {
