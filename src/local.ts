@@ -1,7 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { KeyringMissingError, KeyringReadOnlyError, NotFoundError } from './errors.js';
+import {
+  KeyringMissingError,
+  KeyringReadOnlyError,
+  NotFoundError,
+  WrongKeyringError,
+} from './errors.js';
 import {
   createKeyring,
   type Keyring,
@@ -109,6 +114,18 @@ export async function openLocalStore(options: LocalStoreOptions): Promise<LocalS
     const { keyring, created } = await loadKeyring(source, async () =>
       create ? storage.hasData() : true,
     );
+    // The database remembers the first keyring it was opened with; any other is refused
+    // before anything is read or sealed, so one database never mixes two keyrings.
+    // An empty database may move to a new keyring (its old one was lost before anything was
+    // sealed under it).
+    let bound = storage.bindKeyring(keyring.id);
+    if (bound !== keyring.id && !(await storage.hasData())) {
+      bound = storage.bindKeyring(keyring.id, { replace: true });
+    }
+    if (bound !== keyring.id) {
+      throw new WrongKeyringError(bound, keyring.id);
+    }
+
     const reload = source.kind === 'file' ? () => loadExisting(source.path) : undefined;
     const keys = new LocalKeyProvider(keyring, reload ? { reload } : {});
     const store = openStore({ ...storeOptions, keys, storage });

@@ -43,5 +43,8 @@ function messageOf(error: unknown): string {
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, ' ').replace(CONTROL_CHARACTERS, '?').trim();
+  return message
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(CONTROL_CHARACTERS, '?')
+    .trim();
 }

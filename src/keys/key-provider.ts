@@ -61,6 +61,14 @@ export interface KeyProvider {
   ): Promise<WrappedBlob | undefined>;
 
   /**
+   * Optional: re-reads the master key state from its source, for example a keyring file that
+   * another process rotated, so that `rewrap` and new writes use the newest master key there is
+   * rather than the newest one this provider saw when it started. The store calls it before a
+   * rewrap; a provider whose newest key never changes under it need not have it.
+   */
+  refresh?(): Promise<void>;
+
+  /**
    * Optional, for items written before strongroom (a bare KMS ciphertext with no encryption
    * context): decrypts such a blob. Only a storage backend's legacy items ever reach it.
    */

@@ -226,6 +226,24 @@ export class SqliteBackend implements StorageBackend {
     }
   }
 
+  /**
+   * Binds this database to one keyring: the first id given is kept (unless `replace`), and
+   * every later call returns it. Not part of the storage seam; the embedded default uses it so that a database
+   * never ends up holding data under two keyrings.
+   */
+  bindKeyring(keyringId: string, { replace = false } = {}): string {
+    const conflict = replace ? 'DO UPDATE SET value = excluded.value' : 'DO NOTHING';
+    const bind = this.#db.transaction(() => {
+      this.#db
+        .prepare(`INSERT INTO strongroom_meta VALUES ('keyring', ?) ON CONFLICT (key) ${conflict}`)
+        .run(keyringId);
+      const row = this.#db.prepare("SELECT value FROM strongroom_meta WHERE key = 'keyring'").get();
+      return (row as { value: string }).value;
+    });
+
+    return this.#run('write', () => bind.immediate());
+  }
+
   async getSecret(tenant: string, name: string): Promise<SecretRecord | undefined> {
     const row = this.#run('read', () => this.#statements.secret.get(tenant, name));
     return row === undefined ? undefined : toSecret(row as SecretRow);

@@ -12,12 +12,18 @@ const PAGE = 100;
  * newest master key. Each swap is conditional on the envelope read, so a concurrent write,
  * purge or rewrap is never overwritten. An integrity failure is recorded and skipped: one
  * damaged row must not keep every other row on a master key that is being retired.
+ *
+ * The key provider is refreshed first: a long-lived process would otherwise compare with the
+ * newest master key it loaded at start-up, and after a rotation by another process find every
+ * version already "newest" and move none.
  */
 export async function rewrapAll(
   keys: KeyProvider,
   storage: StorageBackend,
   options: RewrapOptions,
 ): Promise<RewrapResult> {
+  await keys.refresh?.();
+
   let scanned = 0;
   let rewrapped = 0;
   const failed: RewrapFailure[] = [];

@@ -116,60 +116,69 @@ export class SecretStore {
       async () => {
         checkNames(tenant, name);
         const bytes = check.valueBytes(value);
+        // A string's bytes are this call's own copy: wiped once written. A caller's bytes are
+        // the caller's to wipe.
+        const ownsBytes = typeof value === 'string';
         checkPutOptions(options, this.#now());
 
-        return this.#records.retry(async () => {
-          const secret = await this.#records.live(tenant, name, { forWrite: true });
-          await this.#records.upgradeForWrite(secret);
-          const latest = secret?.latestVersion ?? 0;
-          if (options.expectedVersion !== undefined && options.expectedVersion !== latest) {
-            throw new ConflictError(
-              `secret ${name} of tenant ${tenant} is at version ${latest}, ` +
-                `not the expected ${options.expectedVersion}; nothing was written`,
+        return this.#records
+          .retry(async () => {
+            const secret = await this.#records.live(tenant, name, { forWrite: true });
+            await this.#records.upgradeForWrite(secret);
+            const latest = secret?.latestVersion ?? 0;
+            if (options.expectedVersion !== undefined && options.expectedVersion !== latest) {
+              throw new ConflictError(
+                `secret ${name} of tenant ${tenant} is at version ${latest}, ` +
+                  `not the expected ${options.expectedVersion}; nothing was written`,
+              );
+            }
+
+            const version = latest + 1;
+            const envelope = await sealValue(
+              this.#keys,
+              bytes,
+              secretContext(tenant, name, version),
+              this.#mode,
             );
-          }
+            const now = this.#now();
+            const labels = labelsAfterPut(secret?.labels ?? {}, version);
+            const versions = [...(secret?.versions ?? []), version];
+            const destroy = versionsToDestroy(versions, labels, this.#maxVersions);
 
-          const version = latest + 1;
-          const envelope = await sealValue(
-            this.#keys,
-            bytes,
-            secretContext(tenant, name, version),
-            this.#mode,
-          );
-          const now = this.#now();
-          const labels = labelsAfterPut(secret?.labels ?? {}, version);
-          const versions = [...(secret?.versions ?? []), version];
-          const destroy = versionsToDestroy(versions, labels, this.#maxVersions);
+            await this.#storage.writeVersion({
+              expectedRevision: secret?.revision ?? 0,
+              destroyVersions: destroy,
+              secret: {
+                tenant,
+                name,
+                revision: (secret?.revision ?? 0) + 1,
+                latestVersion: version,
+                versions: versions.filter((v) => !destroy.includes(v)),
+                labels,
+                description: options.description ?? secret?.description,
+                tags: options.tags ? { ...options.tags } : (secret?.tags ?? {}),
+                createdAt: secret?.createdAt ?? now,
+                updatedAt: now,
+              },
+              version: {
+                tenant,
+                name,
+                version,
+                envelope,
+                createdAt: now,
+                expiresAt: options.expiresAt?.getTime(),
+                contentType: options.contentType,
+                size: bytes.length,
+              },
+            });
 
-          await this.#storage.writeVersion({
-            expectedRevision: secret?.revision ?? 0,
-            destroyVersions: destroy,
-            secret: {
-              tenant,
-              name,
-              revision: (secret?.revision ?? 0) + 1,
-              latestVersion: version,
-              versions: versions.filter((v) => !destroy.includes(v)),
-              labels,
-              description: options.description ?? secret?.description,
-              tags: options.tags ? { ...options.tags } : (secret?.tags ?? {}),
-              createdAt: secret?.createdAt ?? now,
-              updatedAt: now,
-            },
-            version: {
-              tenant,
-              name,
-              version,
-              envelope,
-              createdAt: now,
-              expiresAt: options.expiresAt?.getTime(),
-              contentType: options.contentType,
-              size: bytes.length,
-            },
+            return version;
+          })
+          .finally(() => {
+            if (ownsBytes) {
+              bytes.fill(0);
+            }
           });
-
-          return version;
-        });
       },
       (version) => version,
     );

@@ -202,4 +202,61 @@ describe('LocalKeyProvider', () => {
 
     await expectRejection(work, IntegrityError, INTEGRITY);
   });
+
+  test('refresh takes the keyring reload returns, and seals under its newest key', async () => {
+    const keyring = createKeyring();
+    const dataKey = await new LocalKeyProvider(keyring).generateDataKey(context);
+    const provider = new LocalKeyProvider(keyring, { reload: async () => rotateKeyring(keyring) });
+
+    await provider.refresh();
+    const sealed = await provider.encrypt(value, context);
+    const next = await provider.rewrap(dataKey.wrapped, dataKey.keyRef, context, 'data-key');
+
+    assert.equal(provider.keyring.newestVersion, 2);
+    assert.equal(sealed.keyRef.keyVersion, 2);
+    assert.equal(next?.keyRef.keyVersion, 2);
+  });
+
+  test('refresh without reload keeps the loaded keyring', async () => {
+    const provider = new LocalKeyProvider(createKeyring());
+
+    await provider.refresh();
+
+    assert.equal(provider.keyring.newestVersion, 1);
+  });
+
+  test('refresh refuses a keyring of another id and keeps the loaded one', async () => {
+    const keyring = createKeyring();
+    const other = createKeyring();
+    const provider = new LocalKeyProvider(keyring, { reload: async () => other });
+
+    const work = provider.refresh();
+
+    await expectRejection(work, WrongKeyringError, {
+      code: 'ERR_WRONG_KEYRING',
+      message:
+        `data was sealed under keyring ${keyring.id}, but the loaded keyring is ` +
+        `${other.id}: load the keyring this data was written with`,
+    });
+    assert.equal(provider.keyring.id, keyring.id);
+    assert.equal((await provider.encrypt(value, context)).keyRef.keyId, keyring.id);
+  });
+
+  test('a reload for an unknown key version refuses a keyring of another id', async () => {
+    const keyring = createKeyring();
+    const other = createKeyring();
+    const { blob, keyRef } = await new LocalKeyProvider(rotateKeyring(keyring)).encrypt(
+      value,
+      context,
+    );
+    const stale = new LocalKeyProvider(keyring, { reload: async () => other });
+
+    const work = stale.decrypt(blob, keyRef, context);
+
+    await expectRejection(work, WrongKeyringError, {
+      code: 'ERR_WRONG_KEYRING',
+      message: new RegExp(`under keyring ${keyring.id}, but the loaded keyring is ${other.id}:`),
+    });
+    assert.equal(stale.keyring.id, keyring.id);
+  });
 });

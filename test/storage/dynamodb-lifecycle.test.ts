@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { SecretExpiredError } from '../../src/errors.js';
+import { NotFoundError, SecretExpiredError, StorageError } from '../../src/errors.js';
 import { createKeyring } from '../../src/keys/local/keyring.js';
 import { LocalKeyProvider } from '../../src/keys/local/local-key-provider.js';
 import { DynamoDbBackend } from '../../src/storage/dynamodb-backend.js';
@@ -28,6 +28,49 @@ async function freshStore(options: { maxVersions?: number } = {}) {
   const store = openStore({ keys, storage, now: clock.now, ...options });
 
   return { store, storage, tableName, clock };
+}
+
+/** Writes versions 1 to `count` of acme/db straight through the backend. */
+async function manyVersions(storage: DynamoDbBackend, count: number) {
+  let secret: SecretRecord | undefined;
+  for (let version = 1; version <= count; version += 1) {
+    const write = versionWrite('acme', 'db', version, secret);
+    await storage.writeVersion(write);
+    secret = write.secret;
+  }
+}
+
+/**
+ * A store of 230 versions of acme/db whose purge crashed after its first transaction of
+ * deletes: a second client fails every TransactWriteItems after the first, as a process that
+ * died there would.
+ */
+async function crashedPurge() {
+  const fresh = await freshStore();
+  await manyVersions(fresh.storage, 230);
+  const client = dynamo.newClient();
+  let transactions = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'TransactWriteItemsCommand') {
+        transactions += 1;
+        if (transactions > 1) {
+          throw new Error('simulated crash');
+        }
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'crashAfterFirstTransaction' },
+  );
+  const crashing = new DynamoDbBackend({ client, tableName: fresh.tableName });
+
+  const work = crashing.purgeSecret('acme', 'db', 230);
+
+  await expectRejection(work, StorageError, { code: 'ERR_STORAGE', message: /purge/ });
+  const left = await rawKeys(dynamo.client, fresh.tableName);
+  assert.equal(left.length, 230 - 99 + 1, 'one transaction of deletes went through');
+  assert.ok(left.includes('acme/db'), 'the head is still there');
+  return fresh;
 }
 
 describe('DynamoDbBackend lifecycle', () => {
@@ -94,18 +137,77 @@ describe('DynamoDbBackend lifecycle', () => {
   test('purge of more versions than one transaction holds leaves nothing', async (t) => {
     if (dynamo.skip(t)) return;
     const { storage, tableName } = await freshStore();
-    let secret: SecretRecord | undefined;
-    for (let version = 1; version <= 230; version += 1) {
-      const write = versionWrite('acme', 'db', version, secret);
-      await storage.writeVersion(write);
-      secret = write.secret;
-    }
+    await manyVersions(storage, 230);
 
     const purged = await storage.purgeSecret('acme', 'db', 230);
 
     assert.equal(purged, 230);
     assert.deepEqual(await rawItems(dynamo.client, tableName), []);
     assert.equal(await storage.hasData(), false);
+  });
+
+  test('purge of 99 versions is one transaction; of more, the head is marked first', async (t) => {
+    if (dynamo.skip(t)) return;
+    const tableName = await dynamo.newTable();
+    const client = dynamo.newClient();
+    const sent = countCommands(client);
+    const storage = new DynamoDbBackend({ client, tableName });
+    await manyVersions(storage, 99);
+    sent.length = 0;
+
+    await storage.purgeSecret('acme', 'db', 99);
+    const single = [...sent];
+    await manyVersions(storage, 100);
+    sent.length = 0;
+    await storage.purgeSecret('acme', 'db', 100);
+
+    assert.deepEqual(single, ['GetItemCommand', 'QueryCommand', 'TransactWriteItemsCommand']);
+    assert.deepEqual(sent, [
+      'GetItemCommand',
+      'QueryCommand',
+      'UpdateItemCommand',
+      'TransactWriteItemsCommand',
+      'TransactWriteItemsCommand',
+    ]);
+    assert.deepEqual(await rawItems(dynamo.client, tableName), []);
+  });
+
+  test('a purge that crashed part-way leaves a secret that reads as not found', async (t) => {
+    if (dynamo.skip(t)) return;
+    const { store, storage, tableName } = await crashedPurge();
+
+    const notFound = { code: 'ERR_NOT_FOUND', message: 'secret db of tenant acme not found' };
+
+    const head = await storage.getCurrent('acme', 'db');
+    await expectRejection(store.restore('acme', 'db'), NotFoundError, notFound);
+    await expectRejection(store.get('acme', 'db'), NotFoundError, notFound);
+
+    assert.equal(head?.secret.revision, 231);
+    assert.equal(head?.secret.purgeAfter, 0, 'the recovery window is already over');
+    assert.ok(head?.secret.deletedAt !== undefined);
+    assert.deepEqual(await rawItems(dynamo.client, tableName), [], 'the read finished the purge');
+  });
+
+  test('a purge that crashed part-way is finished by the next purge', async (t) => {
+    if (dynamo.skip(t)) return;
+    const { store, tableName } = await crashedPurge();
+
+    const purged = await store.purge('acme', 'db');
+
+    assert.equal(purged, 230 - 99);
+    assert.deepEqual(await rawItems(dynamo.client, tableName), []);
+  });
+
+  test('a purge that crashed part-way is finished by the next put of the name', async (t) => {
+    if (dynamo.skip(t)) return;
+    const { store, tableName } = await crashedPurge();
+
+    await store.put('acme', 'db', 'fresh');
+
+    const read = await store.get('acme', 'db');
+    assert.equal(read.version, 1);
+    assert.equal(read.value.text(), 'fresh');
+    assert.deepEqual(await rawKeys(dynamo.client, tableName), ['acme/#v#db#0000000001', 'acme/db']);
   });
 
   test('expired versions carry no TTL attribute and read as expired, not missing', async (t) => {

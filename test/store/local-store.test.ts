@@ -172,18 +172,21 @@ describe('openLocalStore', () => {
     assert.equal(existsSync(join(dataDir, KEYRING_FILE)), false);
   });
 
-  test('a store opened over another keyring fails reads with WrongKeyringError', async () => {
+  test('a database is bound to its keyring: opening it with another is refused', async () => {
     const dataDir = freshDir();
     const first = await open({ dataDir });
     await first.store.put('acme', 'api-key', 'value');
     await first.store.close();
-    process.env[KEYRING_ENV] = serializeKeyring(createKeyring());
+    const other = createKeyring();
+    process.env[KEYRING_ENV] = serializeKeyring(other);
 
-    const { store } = await open({ dataDir });
+    const work = open({ dataDir });
 
-    await expectRejection(store.get('acme', 'api-key'), WrongKeyringError, {
+    await expectRejection(work, WrongKeyringError, {
       code: 'ERR_WRONG_KEYRING',
-      message: new RegExp(`sealed under keyring ${first.keys.keyring.id}`),
+      message:
+        `data was sealed under keyring ${first.keys.keyring.id}, but the loaded keyring is ` +
+        `${other.id}: load the keyring this data was written with`,
     });
   });
 });

@@ -64,7 +64,9 @@ function registerGet(program: Command, io: CliIo): void {
     value.wipe();
     try {
       if (options.json) {
-        writeJson(io.stdout, { ...metadata, valueBase64: Buffer.from(bytes).toString('base64') });
+        // A view, not Buffer.from(bytes): a copy could land in Node's shared pool, unwiped.
+        const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        writeJson(io.stdout, { ...metadata, valueBase64: view.toString('base64') });
       } else {
         await writeBytes(io.stdout, bytes);
       }

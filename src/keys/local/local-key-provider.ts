@@ -17,8 +17,8 @@ const KIND_BYTE: Record<BlobKind, number> = { 'data-key': 0x01, value: 0x02 };
 
 export interface LocalKeyProviderOptions {
   /**
-   * Called once when a blob names a key version the loaded keyring lacks, for example after
-   * another process ran `keys rotate`. Returns the keyring as it is now.
+   * Returns the keyring as it is now, for example after another process ran `keys rotate`.
+   * Called once when a blob names a key version the loaded keyring lacks, and by `refresh`.
    */
   reload?: () => Promise<Keyring>;
 }
@@ -63,6 +63,18 @@ export class LocalKeyProvider implements KeyProvider {
     return this.#unwrap(blob, await this.#keyFor(keyRef), context, 'data-key');
   }
 
+  /**
+   * Re-reads the keyring with the `reload` option, if there is one, so that a long-lived
+   * process rewraps to (and seals under) a version another process added. Without `reload` it
+   * does nothing. A keyring of another id is refused with a WrongKeyringError, and the loaded
+   * one kept.
+   */
+  async refresh(): Promise<void> {
+    if (this.#reload !== undefined) {
+      await this.#reloadKeyring(this.#reload);
+    }
+  }
+
   async rewrap(
     blob: Uint8Array,
     keyRef: KeyReference,
@@ -92,7 +104,7 @@ export class LocalKeyProvider implements KeyProvider {
 
     let key = this.#keyring.key(keyRef.keyVersion);
     if (key === undefined && this.#reload !== undefined) {
-      this.#keyring = await this.#reload();
+      await this.#reloadKeyring(this.#reload);
       key = this.#keyring.key(keyRef.keyVersion);
     }
     if (key === undefined) {
@@ -100,6 +112,20 @@ export class LocalKeyProvider implements KeyProvider {
     }
 
     return key;
+  }
+
+  /**
+   * Swaps in the keyring `reload` returns, only if it has the loaded one's id: a file replaced
+   * by another keyring must not silently start sealing under keys that the data already stored
+   * (and every other process) knows nothing of.
+   */
+  async #reloadKeyring(reload: () => Promise<Keyring>): Promise<void> {
+    const next = await reload();
+    if (next.id !== this.#keyring.id) {
+      throw new WrongKeyringError(this.#keyring.id, next.id);
+    }
+
+    this.#keyring = next;
   }
 
   #describe(): string {
