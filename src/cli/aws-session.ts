@@ -31,6 +31,7 @@ export async function withAwsStore<T>(
     const { store } = openAwsStore({
       ...names,
       ...clients,
+      ...(options.trustedKmsKey === undefined ? {} : { trustedKmsKeyIds: options.trustedKmsKey }),
       env: io.env,
       ...(options.mode === undefined ? {} : { mode: options.mode }),
       ...(options.maxVersions === undefined ? {} : { maxVersions: options.maxVersions }),

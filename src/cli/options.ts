@@ -6,13 +6,23 @@ export interface GlobalOptions {
   readonly dataDir?: string;
   readonly table?: string;
   readonly kmsKey?: string;
+  readonly trustedKmsKey?: readonly string[];
   readonly mode?: SealMode;
   readonly maxVersions?: number;
   readonly json?: boolean;
   readonly debug?: boolean;
 }
 
-const GLOBAL_KEYS = ['dataDir', 'table', 'kmsKey', 'mode', 'maxVersions', 'json', 'debug'] as const;
+const GLOBAL_KEYS = [
+  'dataDir',
+  'table',
+  'kmsKey',
+  'trustedKmsKey',
+  'mode',
+  'maxVersions',
+  'json',
+  'debug',
+] as const;
 
 /**
  * Adds the global options to a command. The program and every command carry them, so that
@@ -23,6 +33,11 @@ export function addGlobalOptions(command: Command): Command {
     .option('--data-dir <dir>', 'the data directory (default: $STRONGROOM_DATA_DIR, else XDG)')
     .option('--table <name>', 'use this DynamoDB table (default: $SECRETS_TABLE_NAME)')
     .option('--kms-key <id>', 'use this KMS key id, ARN or alias (default: $KMS_KEY_ID)')
+    .option(
+      '--trusted-kms-key <arn>',
+      'also read envelopes under this earlier KMS key ARN (repeatable; for rewrap to a new key)',
+      collectList,
+    )
     .addOption(
       new Option('--mode <mode>', 'how new versions are sealed').choices(['envelope', 'direct']),
     )
@@ -81,4 +96,9 @@ export function isoDate(text: string): Date {
     throw new InvalidArgumentError('must be an ISO-8601 date, for example 2030-01-31T00:00:00Z');
   }
   return date;
+}
+
+/** Collects a repeatable option into a list. */
+export function collectList(text: string, list: readonly string[] = []): string[] {
+  return [...list, text];
 }

@@ -53,6 +53,7 @@ async function awsEnv(): Promise<NodeJS.ProcessEnv> {
     AWS_ENDPOINT_URL_KMS: kms.server.endpoint,
     SECRETS_TABLE_NAME: `cli-${process.pid}-${Math.random().toString(16).slice(2)}`,
     KMS_KEY_ID: alias,
+    KEY_ARN: keyArn,
   };
 }
 
@@ -68,7 +69,9 @@ describe('strongroom on DynamoDB and KMS', () => {
     const second = await strongroom(['put', 'acme', 'webhooks/secret'], env, 'whsec_two');
     const current = await strongroom(['get', 'acme', 'webhooks/secret'], env);
     const older = await strongroom(['get', 'acme', 'webhooks/secret', '--version', '1'], env);
-    const rewrap = await strongroom(['rewrap', '--kms-key', otherKey], env);
+    const refused = await strongroom(['rewrap', '--kms-key', otherKey], env);
+    const trusted = ['--trusted-kms-key', env.KEY_ARN ?? ''];
+    const rewrap = await strongroom(['rewrap', '--kms-key', otherKey, ...trusted], env);
     const moved = await strongroom(['versions', 'acme', 'webhooks/secret', '--json'], env);
     const migrate = await strongroom(['migrate'], env);
 
@@ -78,6 +81,7 @@ describe('strongroom on DynamoDB and KMS', () => {
     assert.equal(second.out, '2\n');
     assert.equal(current.out, 'whsec_two');
     assert.equal(older.out, 'whsec_one');
+    assert.equal(refused.code, 5, 'envelopes under a key not trusted are refused');
     assert.equal(rewrap.out, 'rewrapped 2 of 2 versions\n', rewrap.stderr);
     const keys = JSON.parse(moved.out).versions.map((v: { key: { keyId: string } }) => v.key.keyId);
     assert.deepEqual(keys, [otherKey, otherKey]);
