@@ -25,6 +25,12 @@ export interface AwsStoreOptions extends Omit<StoreOptions, 'keys' | 'storage'> 
   readonly tableName?: string | undefined;
   /** The KMS key: id, ARN, alias name (`alias/x`) or alias ARN; `$KMS_KEY_ID` by default. */
   readonly kmsKeyId?: string | undefined;
+  /**
+   * Key ARNs of earlier KMS keys whose envelopes the store may still read and rewrap, for
+   * example until a rewrap to `kmsKeyId` completes; envelopes under any other key fail with
+   * `ERR_INTEGRITY`. Drop a key once `rewrap` reports nothing failed; see {@link KmsKeyProvider}.
+   */
+  readonly trustedKmsKeyIds?: readonly string[] | undefined;
   /** A DynamoDB client of your own; one with {@link CLIENT_DEFAULTS} otherwise. */
   readonly dynamoDb?: DynamoDBClient;
   /** A KMS client of your own; one with {@link CLIENT_DEFAULTS} otherwise. */
@@ -83,6 +89,7 @@ export function openAwsStore(options: AwsStoreOptions = {}): AwsStore {
     kms,
     consistentReads,
     legacyItems,
+    trustedKmsKeyIds,
     env: _env,
     tableName: _table,
     kmsKeyId: _key,
@@ -99,6 +106,7 @@ export function openAwsStore(options: AwsStoreOptions = {}): AwsStore {
   const keys = new KmsKeyProvider({
     client: kms ?? new KMSClient(CLIENT_DEFAULTS as KMSClientConfig),
     keyId: kmsKeyId,
+    trustedKeyIds: trustedKmsKeyIds,
   });
 
   return {

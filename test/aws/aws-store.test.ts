@@ -21,11 +21,20 @@ import { kmsForTestFile } from '../support/kms.js';
 const dynamo = dynamoDbForTests();
 const kms = kmsForTestFile();
 
-async function open(options: { tableName?: string; kmsKeyId?: string } = {}) {
+async function open(
+  options: { tableName?: string; kmsKeyId?: string; trustedKmsKeyIds?: string[] } = {},
+) {
   const tableName = options.tableName ?? (await dynamo.newTable());
   const kmsKeyId = options.kmsKeyId ?? (await kms.server.createKey());
   const dynamoDb = dynamo.newClient();
-  const opened = openAwsStore({ tableName, kmsKeyId, dynamoDb, kms: kms.client, env: {} });
+  const opened = openAwsStore({
+    tableName,
+    kmsKeyId,
+    dynamoDb,
+    kms: kms.client,
+    env: {},
+    trustedKmsKeyIds: options.trustedKmsKeyIds,
+  });
 
   return { ...opened, dynamoDb, sent: countCommands(dynamoDb) };
 }
@@ -168,11 +177,11 @@ describe('bad input over the wire', () => {
 describe('rewrap and legacy items', () => {
   test('rewrap to another KMS key uses ReEncrypt only, and a second run does nothing', async (t) => {
     if (dynamo.skip(t)) return;
-    const { store, tableName } = await open();
+    const { store, tableName, kmsKeyId } = await open();
     await store.put('acme', 'a', 'one');
     await store.put('acme', 'a', 'two');
     await store.put('globex', 'b', 'three');
-    const moved = await open({ tableName });
+    const moved = await open({ tableName, trustedKmsKeyIds: [kmsKeyId] });
     kms.server.resetCounts();
 
     const first = await moved.store.rewrap();
@@ -219,5 +228,94 @@ describe('rewrap and legacy items', () => {
     assert.equal(migrated.value.text(), 'super-secret-api-key');
     assert.equal(migrated.createdAt.toISOString(), '2025-01-31T12:00:00.000Z');
     assert.equal(kms.server.requests[0]?.encryptionContext?.tenant, 'customer-123');
+  });
+});
+
+describe('trusted KMS keys', () => {
+  /** A store over an existing table and a KMS key, trusting `trustedKmsKeyIds` as well. */
+  const reopen = (tableName: string, kmsKeyId: string, trustedKmsKeyIds?: string[]) =>
+    openAwsStore({
+      tableName,
+      kmsKeyId,
+      trustedKmsKeyIds,
+      dynamoDb: dynamo.client,
+      kms: kms.client,
+      env: {},
+    }).store;
+
+  test('a store on a new key reads and rewraps versions under a trusted old key', async (t) => {
+    if (dynamo.skip(t)) return;
+    const { store, tableName, kmsKeyId: oldKey } = await open();
+    await store.put('acme', 'a', 'one');
+    await store.put('globex', 'b', 'two');
+    const newKey = await kms.server.createKey();
+    const moved = reopen(tableName, newKey, [oldKey]);
+
+    const read = await moved.get('acme', 'a');
+    const result = await moved.rewrap();
+    const afterwards = reopen(tableName, newKey);
+
+    assert.equal(read.value.text(), 'one');
+    assert.deepEqual(result, { scanned: 2, rewrapped: 2, failed: [] });
+    assert.equal((await afterwards.get('globex', 'b')).value.text(), 'two');
+  });
+
+  test('a version sealed under a key of a table writer is refused, with no KMS call', async (t) => {
+    if (dynamo.skip(t)) return;
+    const { store, tableName } = await open();
+    await store.put('acme', 'api-key', 'authentic');
+    // Write access to the table, and a KMS key of their own whose key policy lets anyone decrypt.
+    const forger = await open({ tableName });
+    await forger.store.put('acme', 'api-key', 'forged');
+    kms.server.resetCounts();
+
+    await expectRejection(store.get('acme', 'api-key'), IntegrityError, {
+      code: 'ERR_INTEGRITY',
+      message: INTEGRITY_MESSAGE,
+    });
+    assert.deepEqual(kms.server.counts(), {});
+    assert.equal((await store.get('acme', 'api-key', { version: 1 })).value.text(), 'authentic');
+  });
+
+  test('a rewrap from a key that is not trusted moves nothing and reports it', async (t) => {
+    if (dynamo.skip(t)) return;
+    const { store, tableName } = await open();
+    await store.put('acme', 'a', 'one');
+    const moved = reopen(tableName, await kms.server.createKey());
+    kms.server.resetCounts();
+
+    const result = await moved.rewrap();
+
+    assert.deepEqual(result, {
+      scanned: 1,
+      rewrapped: 0,
+      failed: [{ tenant: 'acme', name: 'a', version: 1, code: 'ERR_INTEGRITY' }],
+    });
+    assert.deepEqual(kms.server.counts(), {});
+  });
+
+  test('a legacy item under another KMS key is an integrity failure', async (t) => {
+    if (dynamo.skip(t)) return;
+    const { store, tableName } = await open();
+    const otherKey = await kms.server.createKey();
+    const encrypted = await kms.client.send(
+      new EncryptCommand({ KeyId: otherKey, Plaintext: Buffer.from('planted') }),
+    );
+    await dynamo.client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          customerId: { S: 'acme' },
+          secretId: { S: 'api-key' },
+          encryptedValue: { S: Buffer.from(encrypted.CiphertextBlob ?? []).toString('base64') },
+          createdAt: { S: '2025-01-31T12:00:00.000Z' },
+        },
+      }),
+    );
+
+    await expectRejection(store.get('acme', 'api-key'), IntegrityError, {
+      code: 'ERR_INTEGRITY',
+      message: INTEGRITY_MESSAGE,
+    });
   });
 });

@@ -237,7 +237,7 @@ describe('KmsKeyProvider', () => {
 
   test('rewrap moves a blob to the configured key with one ReEncrypt and no Decrypt', async () => {
     const newArn = await server.createKey();
-    const rotated = new KmsKeyProvider({ client: kms, keyId: newArn });
+    const rotated = new KmsKeyProvider({ client: kms, keyId: newArn, trustedKeyIds: [keyArn] });
     const dataKey = await provider.generateDataKey(context);
     server.resetCounts();
 
@@ -265,7 +265,7 @@ describe('KmsKeyProvider', () => {
 
   test('a second rewrap returns undefined and calls KMS no more', async () => {
     const newArn = await server.createKey();
-    const rotated = new KmsKeyProvider({ client: kms, keyId: newArn });
+    const rotated = new KmsKeyProvider({ client: kms, keyId: newArn, trustedKeyIds: [keyArn] });
     const { blob, keyRef } = await provider.encrypt(value, context);
     const next = await rotated.rewrap(blob, keyRef, context, 'value');
     server.resetCounts();
@@ -282,7 +282,8 @@ describe('KmsKeyProvider', () => {
   });
 
   test('rewrap of a blob as the wrong kind fails with IntegrityError', async () => {
-    const rotated = new KmsKeyProvider({ client: kms, keyId: await server.createKey() });
+    const newArn = await server.createKey();
+    const rotated = new KmsKeyProvider({ client: kms, keyId: newArn, trustedKeyIds: [keyArn] });
     const dataKey = await provider.generateDataKey(context);
 
     const work = rotated.rewrap(dataKey.wrapped, dataKey.keyRef, context, 'value');
@@ -309,14 +310,14 @@ describe('KmsKeyProvider', () => {
     assert.equal(server.requests[0]?.keyId, aliasName);
   });
 
-  test('a legacy item decrypts with no encryption context and no key id', async () => {
+  test('a legacy item decrypts with no encryption context, naming the configured key', async () => {
     const legacy = await kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: value }));
     server.resetCounts();
 
     const opened = await provider.decryptLegacy(legacy.CiphertextBlob as Uint8Array);
 
     assert.deepEqual(new Uint8Array(opened), value);
-    assert.deepEqual(server.requests, [{ operation: 'Decrypt', keyArn }]);
+    assert.deepEqual(server.requests, [{ operation: 'Decrypt', keyId: keyArn, keyArn }]);
   });
 
   test('one put and one get make one KMS call each, in either mode', async () => {
@@ -401,5 +402,241 @@ describe('KmsKeyProvider', () => {
 
   test('refuses an empty key id', () => {
     assert.throws(() => new KmsKeyProvider({ client: kms, keyId: ' ' }), TypeError);
+  });
+
+  describe('trusted keys', () => {
+    const NOT_AN_ARN = 'trustedKeyIds must be KMS key ARNs (arn:aws:kms:region:account:key/id)';
+
+    /** A provider over a key of someone who can write to storage; its key policy allows all. */
+    const attacker = async () =>
+      new KmsKeyProvider({ client: kms, keyId: await server.createKey() });
+
+    test('refuses an envelope forged under an untrusted key, with no KMS call', async () => {
+      const forger = await attacker();
+      const forged = new TextEncoder().encode('forged value');
+      const envelopes = [
+        await sealValue(forger, forged, context, 'envelope'),
+        await sealValue(forger, forged, context, 'direct'),
+      ];
+      server.resetCounts();
+
+      for (const envelope of envelopes) {
+        const work = openValue(provider, envelope, context);
+
+        const error = await expectRejection(work, IntegrityError, INTEGRITY);
+        assert.equal(error.cause, undefined);
+      }
+      assert.deepEqual(server.counts(), {});
+    });
+
+    test('unwrap, decrypt and rewrap refuse a blob under an untrusted key', async () => {
+      const forger = await attacker();
+      const dataKey = await forger.generateDataKey(context);
+      const direct = await forger.encrypt(value, context);
+      const rotated = new KmsKeyProvider({ client: kms, keyId: await server.createKey() });
+      server.resetCounts();
+
+      const works = [
+        () => provider.unwrapDataKey(dataKey.wrapped, dataKey.keyRef, context),
+        () => provider.decrypt(direct.blob, direct.keyRef, context),
+        () => provider.rewrap(direct.blob, direct.keyRef, context, 'value'),
+        () => rotated.rewrap(dataKey.wrapped, dataKey.keyRef, context, 'data-key'),
+      ];
+
+      for (const work of works) {
+        await expectRejection(work(), IntegrityError, INTEGRITY);
+      }
+      assert.deepEqual(server.counts(), {});
+    });
+
+    test('opens blobs under a key in trustedKeyIds, naming that key to KMS', async () => {
+      const newArn = await server.createKey();
+      const rotated = new KmsKeyProvider({ client: kms, keyId: newArn, trustedKeyIds: [keyArn] });
+      const dataKey = await provider.generateDataKey(context);
+      const direct = await provider.encrypt(value, context);
+      server.resetCounts();
+
+      const unwrapped = await rotated.unwrapDataKey(dataKey.wrapped, dataKey.keyRef, context);
+      const opened = await rotated.decrypt(direct.blob, direct.keyRef, context);
+
+      assert.deepEqual(unwrapped, dataKey.plaintext);
+      assert.deepEqual(new Uint8Array(opened), value);
+      assert.deepEqual(
+        server.requests.map((request) => [request.operation, request.keyId]),
+        [
+          ['Decrypt', keyArn],
+          ['Decrypt', keyArn],
+        ],
+      );
+    });
+
+    test('a rewrap from a key not in trustedKeyIds fails with no KMS call', async () => {
+      const rotated = new KmsKeyProvider({ client: kms, keyId: await server.createKey() });
+      const { blob, keyRef } = await provider.encrypt(value, context);
+      server.resetCounts();
+
+      const work = rotated.rewrap(blob, keyRef, context, 'value');
+
+      await expectRejection(work, IntegrityError, INTEGRITY);
+      assert.deepEqual(server.counts(), {});
+    });
+
+    test('a configured alias is resolved once, and only its key is trusted', async () => {
+      const aliasName = `alias/reader-${keyArn.slice(-12)}`;
+      server.createAlias(aliasName, keyArn);
+      const aliased = new KmsKeyProvider({ client: kms, keyId: aliasName });
+      const { blob, keyRef } = await provider.encrypt(value, context);
+      const forged = await (await attacker()).encrypt(value, context);
+      server.resetCounts();
+
+      await aliased.decrypt(blob, keyRef, context);
+      await aliased.decrypt(blob, keyRef, context);
+      const work = aliased.decrypt(forged.blob, forged.keyRef, context);
+
+      await expectRejection(work, IntegrityError, INTEGRITY);
+      assert.deepEqual(server.counts(), { DescribeKey: 1, Decrypt: 2 });
+      assert.equal(server.requests[0]?.keyId, aliasName);
+    });
+
+    test('a legacy item under another key fails with IntegrityError', async () => {
+      const otherArn = await server.createKey();
+      const legacy = await kms.send(new EncryptCommand({ KeyId: otherArn, Plaintext: value }));
+      server.resetCounts();
+
+      const work = provider.decryptLegacy(legacy.CiphertextBlob as Uint8Array);
+
+      await expectRejection(work, IntegrityError, INTEGRITY);
+      assert.deepEqual(server.requests, [
+        { operation: 'Decrypt', keyId: keyArn, error: 'IncorrectKeyException' },
+      ]);
+    });
+
+    test('a legacy item with a configured alias names the key ARN it resolves to', async () => {
+      const aliasName = `alias/legacy-${keyArn.slice(-12)}`;
+      server.createAlias(aliasName, keyArn);
+      const aliased = new KmsKeyProvider({ client: kms, keyId: aliasName });
+      const legacy = await kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: value }));
+      server.resetCounts();
+
+      const opened = await aliased.decryptLegacy(legacy.CiphertextBlob as Uint8Array);
+
+      assert.deepEqual(new Uint8Array(opened), value);
+      assert.deepEqual(
+        server.requests.map((request) => [request.operation, request.keyId]),
+        [
+          ['DescribeKey', aliasName],
+          ['Decrypt', keyArn],
+        ],
+      );
+    });
+
+    test('every single-byte change to a KMS envelope is the integrity error', async () => {
+      const offsets: number[] = [];
+      for (const mode of ['envelope', 'direct'] as const) {
+        const sealed = await sealValue(provider, value, context, mode);
+
+        for (let at = 0; at < sealed.length; at += 1) {
+          const changed = Uint8Array.from(sealed);
+          changed[at] = (changed[at] as number) ^ 0x01;
+
+          await expectRejection(openValue(provider, changed, context), IntegrityError, INTEGRITY);
+          offsets.push(at);
+        }
+      }
+
+      assert.ok(offsets.length > 200, 'both envelopes, every byte');
+    });
+
+    test('refuses trustedKeyIds that are not key ARNs, without repeating them', () => {
+      const keyUuid = keyArn.slice(keyArn.indexOf('/') + 1);
+
+      for (const trustedKeyIds of [['alias/old'], [keyUuid], [`${keyArn} `], 'alias/old']) {
+        const options = { client: kms, keyId: keyArn, trustedKeyIds } as never;
+
+        assert.throws(() => new KmsKeyProvider(options), {
+          name: 'TypeError',
+          message: NOT_AN_ARN,
+        });
+      }
+    });
+  });
+
+  describe('errors on the paths that open stored data', () => {
+    let rotated: KmsKeyProvider;
+    let newArn: string;
+
+    beforeEach(async () => {
+      newArn = await server.createKey();
+      rotated = new KmsKeyProvider({ client: kms, keyId: newArn, trustedKeyIds: [keyArn] });
+    });
+
+    /** Every call that asks KMS to open stored bytes: decrypt, unwrap, legacy, rewrap. */
+    async function openers() {
+      const dataKey = await provider.generateDataKey(context);
+      const direct = await provider.encrypt(value, context);
+      const legacy = await kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: value }));
+      server.resetCounts();
+
+      return {
+        decrypt: () => provider.decrypt(direct.blob, direct.keyRef, context),
+        unwrapDataKey: () => provider.unwrapDataKey(dataKey.wrapped, dataKey.keyRef, context),
+        decryptLegacy: () => provider.decryptLegacy(legacy.CiphertextBlob as Uint8Array),
+        rewrap: () => rotated.rewrap(direct.blob, direct.keyRef, context, 'value'),
+      };
+    }
+
+    test('an unknown key or a key of the wrong usage is the integrity error', async () => {
+      const open = await openers();
+
+      for (const fault of ['NotFoundException', 'InvalidKeyUsageException']) {
+        for (const [name, work] of Object.entries(open)) {
+          server.failNext(1, fault);
+
+          const error = await expectRejection(work(), IntegrityError, INTEGRITY);
+          assert.equal(error.cause, undefined, `${name} after ${fault} carries no cause`);
+        }
+      }
+    });
+
+    test('writes keep typed errors for an unknown key or a key of the wrong usage', async () => {
+      server.failNext(1, 'NotFoundException');
+      await expectRejection(provider.generateDataKey(context), KeyNotFoundError, {
+        code: 'ERR_KEY_NOT_FOUND',
+        message: `key ${keyArn} not found`,
+      });
+
+      server.failNext(1, 'InvalidKeyUsageException');
+      await expectRejection(provider.encrypt(value, context), KeyProviderError, {
+        code: 'ERR_KEY_PROVIDER',
+        message: `key ${keyArn} is not a symmetric encryption key`,
+      });
+    });
+
+    test('denied access and key states stay typed errors naming only trusted keys', async () => {
+      const open = await openers();
+      const both = `${keyArn} or ${newArn}`;
+
+      server.failNext(1, 'AccessDeniedException');
+      await expectRejection(open.decryptLegacy(), KeyAccessDeniedError, {
+        code: 'ERR_KEY_ACCESS_DENIED',
+        message: `access to key ${keyArn} was denied for kms:Decrypt`,
+      });
+      server.failNext(1, 'AccessDeniedException');
+      await expectRejection(open.rewrap(), KeyAccessDeniedError, {
+        code: 'ERR_KEY_ACCESS_DENIED',
+        message: `access to key ${both} was denied for kms:ReEncrypt*`,
+      });
+      server.failNext(1, 'DisabledException');
+      await expectRejection(open.rewrap(), KeyUnavailableError, {
+        code: 'ERR_KEY_UNAVAILABLE',
+        message: `key ${both} cannot be used: it is disabled`,
+      });
+      server.failNext(1, 'KMSInvalidStateException');
+      const error = await expectRejection(open.decryptLegacy(), KeyUnavailableError, {
+        code: 'ERR_KEY_UNAVAILABLE',
+        message: new RegExp(`^key ${keyArn} cannot be used: it is pending deletion or `),
+      });
+      assert.equal((error.cause as Error).name, 'KMSInvalidStateException');
+    });
   });
 });

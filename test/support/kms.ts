@@ -15,8 +15,8 @@ export function testCredentials() {
 export interface KmsForTests {
   readonly server: KmsServer;
   readonly client: KMSClient;
-  /** A provider over a fresh key of the server. */
-  newProvider(): Promise<KmsKeyProvider>;
+  /** A provider over a fresh key of the server that also trusts `trustedKeyIds` (key ARNs). */
+  newProvider(trustedKeyIds?: readonly string[]): Promise<KmsKeyProvider>;
   close(): Promise<void>;
 }
 
@@ -31,7 +31,8 @@ export async function kmsForTests(): Promise<KmsForTests> {
   return {
     server,
     client,
-    newProvider: async () => new KmsKeyProvider({ client, keyId: await server.createKey() }),
+    newProvider: async (trustedKeyIds) =>
+      new KmsKeyProvider({ client, keyId: await server.createKey(), trustedKeyIds }),
     close: async () => {
       client.destroy();
       await server.close();
@@ -66,7 +67,7 @@ export function kmsForTestFile(): KmsForTests {
     get client() {
       return ready().client;
     },
-    newProvider: () => ready().newProvider(),
+    newProvider: (trustedKeyIds) => ready().newProvider(trustedKeyIds),
     close: async () => {},
   };
 }

@@ -35,8 +35,17 @@ const DATA_KEY_BYTES = 32;
 // this provider, and is rejected before it reaches KMS.
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,64}$/;
 
-// A legacy Decrypt names no key: the ciphertext does. Errors say so instead of naming one.
-const LEGACY_KEY = '(named by the legacy ciphertext)';
+// When KMS refuses to open stored bytes because of the key or the ciphertext they name, the answer
+// is about those bytes, not about the caller: the one integrity error, which says nothing more.
+const STORED_DATA_FAULTS = new Set([
+  'InvalidCiphertextException',
+  'IncorrectKeyException',
+  'NotFoundException',
+  'InvalidKeyUsageException',
+]);
+
+/** Whether a KMS call opens stored data (its key came from storage) or uses the configured key. */
+type CallKind = 'opens-stored' | 'configured';
 
 /** What {@link KmsKeyProvider} is built from. */
 export interface KmsKeyProviderOptions {
@@ -47,13 +56,26 @@ export interface KmsKeyProviderOptions {
   readonly client: KMSClient;
   /** The master key: key id, key ARN, alias name (`alias/x`) or alias ARN. */
   readonly keyId: string;
+  /**
+   * Key ARNs of earlier master keys whose blobs this provider may still open, for example until a
+   * rewrap to the configured key completes. The configured key is always trusted; a stored blob
+   * under any other key is an integrity failure. Key ARNs only: an alias could be re-pointed.
+   */
+  readonly trustedKeyIds?: readonly string[] | undefined;
 }
 
 /**
  * Wraps data keys and small values with AWS KMS. Envelope mode asks `GenerateDataKey` (AES_256)
  * for each new data key and `Decrypt` to unwrap it; direct mode sends the value itself to
- * `Encrypt` and `Decrypt` (at most 4,096 bytes). Every `Decrypt` names the key ARN from the key
- * reference, so KMS refuses a blob that claims another key.
+ * `Encrypt` and `Decrypt` (at most 4,096 bytes).
+ *
+ * Only trusted keys are asked to open stored data: the configured key and the key ARNs in
+ * `trustedKeyIds`. A blob whose key reference names any other key fails with `IntegrityError`
+ * before any KMS call. Without that rule, someone who can write to the table could point an
+ * envelope at a KMS key in an account of their own whose key policy lets anyone decrypt, wrap a
+ * data key of their choosing under it, and so forge an envelope that a reader allowed
+ * `kms:Decrypt` on `*` would open as authentic. Every `Decrypt` also names the trusted key ARN, so
+ * KMS refuses a blob that was sealed under another key.
  *
  * The encryption context sent to KMS is the store's `{ tenant, secret, version }` plus one pair,
  * `use: 'data-key'` or `use: 'value'`, so that a wrapped data key can never be decrypted as the
@@ -62,11 +84,22 @@ export interface KmsKeyProviderOptions {
  * example `kms:EncryptionContext:tenant` to confine a principal to one tenant.
  *
  * Key references hold the key ARN KMS returns, with version 0: KMS rotates key material itself
- * and keeps the old material, so old ciphertexts keep decrypting. `rewrap` moves blobs to the
- * configured key with `ReEncrypt`, so the plaintext never leaves KMS.
+ * and keeps the old material, so old ciphertexts keep decrypting. Moving to another KMS key is a
+ * rewrap: configure the new key, list the old key's ARN in `trustedKeyIds`, and run `rewrap`,
+ * which moves blobs to the configured key with `ReEncrypt`, so the plaintext never leaves KMS. A
+ * blob under a key that is not trusted fails the rewrap as an integrity failure. Once the rewrap
+ * reports nothing failed, the old key can be dropped from the list.
+ *
+ * Legacy items (a bare KMS ciphertext, see {@link KmsKeyProvider.decryptLegacy}) do not name their
+ * key, so they open only under the configured key.
+ *
+ * An alias is resolved to its key ARN once per provider instance (with `DescribeKey`, unless a
+ * write has already returned the ARN), and every ARN it resolves to stays trusted. A provider
+ * that resolved an alias before it was re-pointed does not trust the key it points to now: open
+ * a new provider, listing the old key in `trustedKeyIds` until a rewrap completes.
  *
  * IAM actions: `kms:GenerateDataKey`, `kms:Encrypt`, `kms:Decrypt`; for `rewrap`,
- * `kms:ReEncryptFrom` on the old key and `kms:ReEncryptTo` on the configured one, plus
+ * `kms:ReEncryptFrom` on the old key and `kms:ReEncryptTo` on the configured one; and
  * `kms:DescribeKey` when the configured key is not given as a key ARN.
  *
  * @example
@@ -75,6 +108,8 @@ export interface KmsKeyProviderOptions {
  * const keys = new KmsKeyProvider({
  *   client: new KMSClient({ retryMode: 'standard', maxAttempts: 5 }),
  *   keyId: 'alias/strongroom',
+ *   // Until a rewrap from the previous key completes.
+ *   trustedKeyIds: ['arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
  * });
  */
 export class KmsKeyProvider implements KeyProvider {
@@ -84,16 +119,30 @@ export class KmsKeyProvider implements KeyProvider {
   readonly #keyId: string;
   #keyArn: string | undefined;
   #resolving: Promise<string> | undefined;
+  // The key ARNs stored blobs may name: trustedKeyIds and each ARN the configured key resolved to.
+  readonly #trusted: Set<string>;
 
   constructor(options: KmsKeyProviderOptions) {
     if (typeof options.keyId !== 'string' || options.keyId.trim().length === 0) {
       throw new TypeError('keyId must be a KMS key id, key ARN, alias name or alias ARN');
     }
 
+    const trusted = options.trustedKeyIds ?? [];
+    if (
+      !Array.isArray(trusted) ||
+      !trusted.every((id) => typeof id === 'string' && KEY_ARN.test(id))
+    ) {
+      throw new TypeError('trustedKeyIds must be KMS key ARNs (arn:aws:kms:region:account:key/id)');
+    }
+
     this.#client = options.client;
     this.#keyId = options.keyId;
+    this.#trusted = new Set(trusted);
     // A key ARN is already what key references hold; only an id or alias needs DescribeKey.
     this.#keyArn = KEY_ARN.test(options.keyId) ? options.keyId : undefined;
+    if (this.#keyArn !== undefined) {
+      this.#trusted.add(this.#keyArn);
+    }
   }
 
   /** The configured key, as given: key id, key ARN, alias name or alias ARN. */
@@ -107,7 +156,7 @@ export class KmsKeyProvider implements KeyProvider {
       KeySpec: 'AES_256' as const,
       EncryptionContext: kmsContext(context, 'data-key'),
     };
-    const output = await this.#call('kms:GenerateDataKey', this.#keyId, () =>
+    const output = await this.#call('kms:GenerateDataKey', this.#keyId, 'configured', () =>
       this.#client.send(new GenerateDataKeyCommand(request)),
     );
 
@@ -135,7 +184,7 @@ export class KmsKeyProvider implements KeyProvider {
       Plaintext: plaintext,
       EncryptionContext: kmsContext(context, 'value'),
     };
-    const output = await this.#call('kms:Encrypt', this.#keyId, () =>
+    const output = await this.#call('kms:Encrypt', this.#keyId, 'configured', () =>
       this.#client.send(new EncryptCommand(request)),
     );
 
@@ -164,7 +213,9 @@ export class KmsKeyProvider implements KeyProvider {
     context: EncryptionContext,
     kind: BlobKind,
   ): Promise<WrappedBlob | undefined> {
-    const sourceArn = keyArnOf(keyRef, blob);
+    // Precondition: the source key is trusted. ReEncrypt opens the blob inside KMS, so a blob
+    // under someone else's key would otherwise be adopted as authentic under ours.
+    const sourceArn = await this.#trustedArnOf(keyRef, blob);
     const destinationArn = await this.#configuredKeyArn();
     if (sourceArn === destinationArn) {
       return undefined;
@@ -180,9 +231,9 @@ export class KmsKeyProvider implements KeyProvider {
       DestinationEncryptionContext: bound,
     };
     // ReEncrypt needs kms:ReEncryptFrom on the source and kms:ReEncryptTo on the destination,
-    // and KMS may refuse either key: an error names both.
+    // and KMS may refuse either key: an error names both, and both are trusted keys.
     const keys = `${sourceArn} or ${destinationArn}`;
-    const output = await this.#call('kms:ReEncrypt*', keys, () =>
+    const output = await this.#call('kms:ReEncrypt*', keys, 'opens-stored', () =>
       this.#client.send(new ReEncryptCommand(request)),
     );
 
@@ -192,18 +243,22 @@ export class KmsKeyProvider implements KeyProvider {
   }
 
   /**
-   * Decrypts a bare KMS ciphertext written before strongroom, with no encryption context. No
-   * key is named, since the legacy item does not record one: KMS takes it from the ciphertext,
-   * so the principal's `kms:Decrypt` permissions decide which keys such items may use.
+   * Decrypts a bare KMS ciphertext written before strongroom, with no encryption context. The
+   * legacy item records no key, and it was written under the configured key: Decrypt names that
+   * key's ARN, so KMS refuses a blob under any other key (an integrity failure) rather than
+   * opening whatever key a planted ciphertext names. To read legacy items written under another
+   * key, configure that key (and migrate them) first; `trustedKeyIds` does not apply here.
    */
   async decryptLegacy(blob: Uint8Array): Promise<Uint8Array> {
     checkBlobSize(blob);
+    const keyArn = await this.#configuredKeyArn();
 
-    const output = await this.#call('kms:Decrypt', LEGACY_KEY, () =>
-      this.#client.send(new DecryptCommand({ CiphertextBlob: blob })),
+    const request = { CiphertextBlob: blob, KeyId: keyArn };
+    const output = await this.#call('kms:Decrypt', keyArn, 'opens-stored', () =>
+      this.#client.send(new DecryptCommand(request)),
     );
 
-    return takePlaintext(output.Plaintext, 'Decrypt', LEGACY_KEY);
+    return takePlaintext(output.Plaintext, 'Decrypt', keyArn);
   }
 
   async #decrypt(
@@ -212,24 +267,42 @@ export class KmsKeyProvider implements KeyProvider {
     context: EncryptionContext,
     kind: BlobKind,
   ): Promise<Buffer> {
-    const keyArn = keyArnOf(keyRef, blob);
+    const keyArn = await this.#trustedArnOf(keyRef, blob);
     const request = {
       CiphertextBlob: blob,
       KeyId: keyArn,
       EncryptionContext: kmsContext(context, kind),
     };
 
-    const output = await this.#call('kms:Decrypt', keyArn, () =>
+    const output = await this.#call('kms:Decrypt', keyArn, 'opens-stored', () =>
       this.#client.send(new DecryptCommand(request)),
     );
 
     return takePlaintext(output.Plaintext, 'Decrypt', keyArn);
   }
 
+  /**
+   * The key ARN of a stored key reference, once it is known to be trusted. Precondition: the key
+   * reference names the configured key or one of `trustedKeyIds`; otherwise an IntegrityError,
+   * with no KMS call but, for a configured alias not yet resolved, its one DescribeKey.
+   */
+  async #trustedArnOf(keyRef: KeyReference, blob: Uint8Array): Promise<string> {
+    const keyArn = keyArnOf(keyRef, blob);
+    if (!this.#trusted.has(keyArn) && this.#keyArn === undefined) {
+      await this.#configuredKeyArn();
+    }
+    if (!this.#trusted.has(keyArn)) {
+      throw new IntegrityError();
+    }
+
+    return keyArn;
+  }
+
   /** The key reference of a fresh blob; the ARN KMS named is where the configured key points. */
   #written(keyId: string | undefined, operation: string): KeyReference {
     const keyRef = keyReference(keyId, operation, this.#keyId);
     this.#keyArn = keyRef.keyId;
+    this.#trusted.add(keyRef.keyId);
 
     return keyRef;
   }
@@ -237,7 +310,7 @@ export class KmsKeyProvider implements KeyProvider {
   /**
    * The configured key's ARN, for comparing with key references. An alias can be re-pointed, so
    * it is resolved per provider instance: once with DescribeKey, then kept up to date by the
-   * key ARN each GenerateDataKey and Encrypt returns.
+   * key ARN each GenerateDataKey and Encrypt returns. Each ARN it had stays trusted.
    */
   async #configuredKeyArn(): Promise<string> {
     if (this.#keyArn !== undefined) {
@@ -252,7 +325,7 @@ export class KmsKeyProvider implements KeyProvider {
   }
 
   async #describeKeyArn(): Promise<string> {
-    const output = await this.#call('kms:DescribeKey', this.#keyId, () =>
+    const output = await this.#call('kms:DescribeKey', this.#keyId, 'configured', () =>
       this.#client.send(new DescribeKeyCommand({ KeyId: this.#keyId })),
     );
 
@@ -261,15 +334,22 @@ export class KmsKeyProvider implements KeyProvider {
       throw incomplete('DescribeKey', this.#keyId);
     }
     this.#keyArn ??= arn;
+    this.#trusted.add(arn);
 
     return this.#keyArn;
   }
 
-  async #call<T>(action: string, keyLabel: string, send: () => Promise<T>): Promise<T> {
+  /** `keyLabel` goes into error messages: the configured key as given, or a trusted key ARN. */
+  async #call<T>(
+    action: string,
+    keyLabel: string,
+    kind: CallKind,
+    send: () => Promise<T>,
+  ): Promise<T> {
     try {
       return await send();
     } catch (error) {
-      throw kmsError(error, action, keyLabel);
+      throw kmsError(error, action, keyLabel, kind);
     }
   }
 }
@@ -345,10 +425,18 @@ function incomplete(operation: string, label: string): KeyProviderError {
 /**
  * Maps an SDK error to strongroom's. The AWS error goes into `cause`, never into the message,
  * except for integrity failures, which carry no cause: the fixed message is all they say.
+ *
+ * Where a call opens stored data, an unknown key, a key of the wrong usage, a key other than the
+ * ciphertext's, or a bad ciphertext is the integrity error: the bytes named it. Denied access, a
+ * disabled key or one pending deletion stay typed errors even there, since they are about the
+ * caller's rights or the key's state and the user must act; their message names a trusted key.
  */
-function kmsError(error: unknown, action: string, keyLabel: string): Error {
+function kmsError(error: unknown, action: string, keyLabel: string, kind: CallKind): Error {
   const name = error instanceof Error ? error.name : undefined;
   const options = { cause: error };
+  if (kind === 'opens-stored' && name !== undefined && STORED_DATA_FAULTS.has(name)) {
+    return new IntegrityError();
+  }
 
   switch (name) {
     case 'InvalidCiphertextException':
