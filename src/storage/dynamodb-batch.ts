@@ -61,7 +61,8 @@ async function getBatch(requests: TableRequests, keys: Item[]): Promise<Item[]> 
     empty = read.length > 0 ? 0 : empty + 1;
     if (empty >= MAX_EMPTY_BATCH_ROUNDS) {
       throw new StorageError(
-        `DynamoDB batch read on table ${table} failed: keys were still unprocessed after ${empty} rounds that read nothing`,
+        `DynamoDB batch read on table ${table} failed: keys were still unprocessed ` +
+          `after ${empty} rounds that read nothing`,
       );
     }
 

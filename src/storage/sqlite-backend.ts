@@ -228,8 +228,8 @@ export class SqliteBackend implements StorageBackend {
 
   /**
    * Binds this database to one keyring: the first id given is kept (unless `replace`), and
-   * every later call returns it. Not part of the storage seam; the embedded default uses it so that a database
-   * never ends up holding data under two keyrings.
+   * every later call returns it. Not part of the storage seam; the embedded default uses it so
+   * that a database never ends up holding data under two keyrings.
    */
   bindKeyring(keyringId: string, { replace = false } = {}): string {
     const conflict = replace ? 'DO UPDATE SET value = excluded.value' : 'DO NOTHING';

@@ -175,7 +175,7 @@ describe('bad input over the wire', () => {
 });
 
 describe('rewrap and legacy items', () => {
-  test('rewrap to another KMS key uses ReEncrypt only, and a second run does nothing', async (t) => {
+  test('rewrap to another KMS key is ReEncrypt only; a second run does nothing', async (t) => {
     if (dynamo.skip(t)) return;
     const { store, tableName, kmsKeyId } = await open();
     await store.put('acme', 'a', 'one');
