@@ -6,16 +6,11 @@ import {
   type KMSClient,
   ReEncryptCommand,
 } from '@aws-sdk/client-kms';
-import {
-  IntegrityError,
-  KeyAccessDeniedError,
-  KeyNotFoundError,
-  KeyProviderError,
-  KeyUnavailableError,
-} from '../../errors.js';
+import { IntegrityError, KeyProviderError } from '../../errors.js';
 import type { EncryptionContext } from '../../format/context.js';
 import type { KeyReference } from '../../format/envelope.js';
 import type { BlobKind, GeneratedDataKey, KeyProvider, WrappedBlob } from '../key-provider.js';
+import { type CallKind, kmsError } from './kms-errors.js';
 
 /** Written into the key reference of everything this provider wraps. */
 export const KMS_PROVIDER_ID = 'aws-kms';
@@ -34,18 +29,6 @@ const DATA_KEY_BYTES = 32;
 // Key references only ever hold the key ARN KMS returned, so any other key id was not written by
 // this provider, and is rejected before it reaches KMS.
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,64}$/;
-
-// When KMS refuses to open stored bytes because of the key or the ciphertext they name, the answer
-// is about those bytes, not about the caller: the one integrity error, which says nothing more.
-const STORED_DATA_FAULTS = new Set([
-  'InvalidCiphertextException',
-  'IncorrectKeyException',
-  'NotFoundException',
-  'InvalidKeyUsageException',
-]);
-
-/** Whether a KMS call opens stored data (its key came from storage) or uses the configured key. */
-type CallKind = 'opens-stored' | 'configured';
 
 /** What {@link KmsKeyProvider} is built from. */
 export interface KmsKeyProviderOptions {
@@ -420,50 +403,4 @@ function incomplete(operation: string, label: string): KeyProviderError {
   return new KeyProviderError(
     `AWS KMS ${operation} returned an incomplete response for key ${label}`,
   );
-}
-
-/**
- * Maps an SDK error to strongroom's. The AWS error goes into `cause`, never into the message,
- * except for integrity failures, which carry no cause: the fixed message is all they say.
- *
- * Where a call opens stored data, an unknown key, a key of the wrong usage, a key other than the
- * ciphertext's, or a bad ciphertext is the integrity error: the bytes named it. Denied access, a
- * disabled key or one pending deletion stay typed errors even there, since they are about the
- * caller's rights or the key's state and the user must act; their message names a trusted key.
- */
-function kmsError(error: unknown, action: string, keyLabel: string, kind: CallKind): Error {
-  const name = error instanceof Error ? error.name : undefined;
-  const options = { cause: error };
-  if (kind === 'opens-stored' && name !== undefined && STORED_DATA_FAULTS.has(name)) {
-    return new IntegrityError();
-  }
-
-  switch (name) {
-    case 'InvalidCiphertextException':
-    case 'IncorrectKeyException':
-      return new IntegrityError();
-    case 'AccessDeniedException':
-      return new KeyAccessDeniedError(keyLabel, action, options);
-    case 'DisabledException':
-      return new KeyUnavailableError(keyLabel, 'it is disabled', options);
-    case 'KMSInvalidStateException':
-      return new KeyUnavailableError(
-        keyLabel,
-        `it is pending deletion or in another state that does not allow ${action}`,
-        options,
-      );
-    case 'KeyUnavailableException':
-      return new KeyUnavailableError(keyLabel, 'its key material is unavailable now', options);
-    case 'NotFoundException':
-      return new KeyNotFoundError(keyLabel, options);
-    case 'InvalidKeyUsageException':
-      return new KeyProviderError(`key ${keyLabel} is not a symmetric encryption key`, options);
-    case 'ThrottlingException':
-      return new KeyProviderError(
-        `AWS KMS throttled ${action} for key ${keyLabel} beyond the client's retries`,
-        options,
-      );
-    default:
-      return new KeyProviderError(`AWS KMS ${action} failed for key ${keyLabel}`, options);
-  }
 }
