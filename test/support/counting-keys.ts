@@ -1,4 +1,5 @@
 import type { KeyProvider } from '../../src/keys/key-provider.js';
+import { countCalls } from './counting-proxy.js';
 
 /** A key provider that records every method called on it, by name. */
 export interface CountingKeys {
@@ -6,26 +7,8 @@ export interface CountingKeys {
   readonly calls: string[];
 }
 
-/**
- * Wraps a key provider in a proxy that records each method call, to prove an operation never
- * reaches the provider. Methods and getters run on the provider itself, so its private fields
- * keep working.
- */
+/** Wraps a key provider, to prove an operation never reaches it (or how often it does). */
 export function countKeyCalls(keys: KeyProvider): CountingKeys {
-  const calls: string[] = [];
-  const proxy = new Proxy(keys, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') {
-        return value;
-      }
-
-      return (...args: unknown[]) => {
-        calls.push(String(property));
-        return value.apply(target, args);
-      };
-    },
-  });
-
+  const { proxy, calls } = countCalls(keys);
   return { keys: proxy, calls };
 }

@@ -1,4 +1,5 @@
 import type { StorageBackend } from '../../src/storage/storage-backend.js';
+import { countCalls } from './counting-proxy.js';
 
 /** A storage backend that records every method called on it, by name. */
 export interface CountingStorage {
@@ -6,26 +7,8 @@ export interface CountingStorage {
   readonly calls: string[];
 }
 
-/**
- * Wraps a storage backend in a proxy that records each method call, to prove a read was served
- * without reaching storage. Optional methods the backend lacks stay absent, so the store's
- * fallbacks are taken as they would be without the proxy.
- */
+/** Wraps a storage backend, to prove a read was served without reaching storage. */
 export function countStorageCalls(storage: StorageBackend): CountingStorage {
-  const calls: string[] = [];
-  const proxy = new Proxy(storage, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') {
-        return value;
-      }
-
-      return (...args: unknown[]) => {
-        calls.push(String(property));
-        return value.apply(target, args);
-      };
-    },
-  });
-
+  const { proxy, calls } = countCalls(storage);
   return { storage: proxy, calls };
 }
