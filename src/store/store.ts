@@ -1,5 +1,4 @@
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
-import { secretContext } from '../format/context.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { KeyProvider } from '../keys/key-provider.js';
 import type { SecretRecord, StorageBackend } from '../storage/storage-backend.js';
 import {
@@ -11,11 +10,11 @@ import {
   checkPutOptions,
   checkWindow,
 } from './checks.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
-import { type SealMode, sealValue } from './envelopes.js';
+import type { SealMode } from './envelopes.js';
 import { type EventHook, type EventTarget, observe } from './events.js';
 import { KeyCache } from './key-cache.js';
-import { CURRENT, labelsAfterPut, moveLabel, PREVIOUS, versionsToDestroy } from './labels.js';
+import { CURRENT, moveLabel, PREVIOUS } from './labels.js';
+import { listPage } from './list-page.js';
 import { secretMetadata, versionMetadata } from './metadata.js';
 import { migrateAll, migrateLegacyItem } from './migrate.js';
 import { SecretRecords } from './records.js';
@@ -42,6 +41,7 @@ import type {
 } from './types.js';
 import * as check from './validation.js';
 import { ValueCache } from './value-cache.js';
+import { type VersionWriter, writeNextVersion } from './write-version.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -58,6 +58,7 @@ export class SecretStore {
   readonly #onEvent: EventHook | undefined;
   readonly #now: () => number;
   readonly #records: SecretRecords;
+  readonly #writer: VersionWriter;
   readonly #keyCache: KeyCache | undefined;
   readonly #valueCache: ValueCache | undefined;
   readonly #reader: SecretReader;
@@ -82,6 +83,13 @@ export class SecretStore {
     this.#recoveryDays = checkWindow(options.recoveryWindowDays ?? 7, 'options.recoveryWindowDays');
     this.#onEvent = options.onEvent;
     this.#now = options.now ?? Date.now;
+    this.#writer = {
+      keys: this.#keys,
+      storage: this.#storage,
+      mode: this.#mode,
+      maxVersions: this.#maxVersions,
+      now: this.#now,
+    };
     this.#records = new SecretRecords(this.#storage, this.#now, (item) =>
       migrateLegacyItem(this.#keys, this.#storage, item, this.#mode, this.#now()),
     );
@@ -125,54 +133,8 @@ export class SecretStore {
           .retry(async () => {
             const secret = await this.#records.live(tenant, name, { forWrite: true });
             await this.#records.upgradeForWrite(secret);
-            const latest = secret?.latestVersion ?? 0;
-            if (options.expectedVersion !== undefined && options.expectedVersion !== latest) {
-              throw new ConflictError(
-                `secret ${name} of tenant ${tenant} is at version ${latest}, ` +
-                  `not the expected ${options.expectedVersion}; nothing was written`,
-              );
-            }
 
-            const version = latest + 1;
-            const envelope = await sealValue(
-              this.#keys,
-              bytes,
-              secretContext(tenant, name, version),
-              this.#mode,
-            );
-            const now = this.#now();
-            const labels = labelsAfterPut(secret?.labels ?? {}, version);
-            const versions = [...(secret?.versions ?? []), version];
-            const destroy = versionsToDestroy(versions, labels, this.#maxVersions);
-
-            await this.#storage.writeVersion({
-              expectedRevision: secret?.revision ?? 0,
-              destroyVersions: destroy,
-              secret: {
-                tenant,
-                name,
-                revision: (secret?.revision ?? 0) + 1,
-                latestVersion: version,
-                versions: versions.filter((v) => !destroy.includes(v)),
-                labels,
-                description: options.description ?? secret?.description,
-                tags: options.tags ? { ...options.tags } : (secret?.tags ?? {}),
-                createdAt: secret?.createdAt ?? now,
-                updatedAt: now,
-              },
-              version: {
-                tenant,
-                name,
-                version,
-                envelope,
-                createdAt: now,
-                expiresAt: options.expiresAt?.getTime(),
-                contentType: options.contentType,
-                size: bytes.length,
-              },
-            });
-
-            return version;
+            return writeNextVersion(this.#writer, secret, tenant, name, bytes, options);
           })
           .finally(() => {
             if (ownsBytes) {
@@ -241,41 +203,7 @@ export class SecretStore {
         throw new InvalidInputError('options.prefix', 'must be a string');
       }
 
-      const after =
-        options.cursor === undefined
-          ? undefined
-          : decodeCursor(options.cursor, tenant, options.prefix);
-      const now = this.#now();
-      const secrets: SecretMetadata[] = [];
-      let from = after;
-      let more = true;
-
-      // Deleted secrets are skipped after the query, so one query may not fill a page. Each
-      // query asks for a whole page, so a run of deleted secrets costs few round trips; the
-      // cursor points after the last record consumed, not the last one fetched.
-      while (secrets.length < limit && more) {
-        const page = await this.#storage.listSecrets(tenant, {
-          prefix: options.prefix,
-          after: from,
-          limit,
-        });
-        let consumed = 0;
-        for (const record of page.secrets) {
-          if (secrets.length === limit) {
-            break;
-          }
-          consumed += 1;
-          from = record.name;
-          if (isVisible(record, now, options.includeDeleted === true)) {
-            secrets.push(secretMetadata(record));
-          }
-        }
-        more = page.more || consumed < page.secrets.length;
-      }
-
-      const cursor =
-        more && from !== undefined ? encodeCursor(tenant, options.prefix, from) : undefined;
-      return { secrets, cursor };
+      return listPage(this.#storage, tenant, options, limit, this.#now());
     });
   }
 
@@ -500,11 +428,4 @@ export class SecretStore {
 /** Opens a store over a key provider and a storage backend. */
 export function openStore(options: StoreOptions): SecretStore {
   return new SecretStore(options);
-}
-
-function isVisible(record: SecretRecord, now: number, includeDeleted: boolean): boolean {
-  if (record.deletedAt === undefined) {
-    return true;
-  }
-  return includeDeleted && (record.purgeAfter ?? 0) > now;
 }
