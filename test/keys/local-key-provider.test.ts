@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { INTEGRITY_MESSAGE, IntegrityError, WrongKeyringError } from '../../src/errors.js';
+import {
+  INTEGRITY_MESSAGE,
+  IntegrityError,
+  KeyringCorruptError,
+  WrongKeyringError,
+} from '../../src/errors.js';
 import { secretContext } from '../../src/format/context.js';
 import type { KeyReference } from '../../src/format/envelope.js';
 import { createKeyring, rotateKeyring } from '../../src/keys/local/keyring.js';
@@ -240,6 +245,22 @@ describe('LocalKeyProvider', () => {
     });
     assert.equal(provider.keyring.id, keyring.id);
     assert.equal((await provider.encrypt(value, context)).keyRef.keyId, keyring.id);
+  });
+
+  test('refresh refuses an older copy of the keyring that lacks a loaded version', async () => {
+    const original = createKeyring();
+    const rotated = rotateKeyring(original);
+    const provider = new LocalKeyProvider(rotated, { reload: async () => original });
+
+    const work = provider.refresh();
+
+    await expectRejection(work, KeyringCorruptError, {
+      code: 'ERR_KEYRING_CORRUPT',
+      message:
+        `keyring ${rotated.id} (reloaded) is unreadable or corrupt: it lacks master key ` +
+        'version 2, which the loaded keyring holds',
+    });
+    assert.equal(provider.keyring.newestVersion, 2);
   });
 
   test('a reload for an unknown key version refuses a keyring of another id', async () => {

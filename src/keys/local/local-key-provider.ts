@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { gcmOpen, gcmSeal } from '../../crypto/aes-gcm.js';
-import { IntegrityError, WrongKeyringError } from '../../errors.js';
+import { IntegrityError, KeyringCorruptError, WrongKeyringError } from '../../errors.js';
 import { type EncryptionContext, encodeContext } from '../../format/context.js';
 import type { KeyReference } from '../../format/envelope.js';
 import type { BlobKind, GeneratedDataKey, KeyProvider, WrappedBlob } from '../key-provider.js';
@@ -123,6 +123,17 @@ export class LocalKeyProvider implements KeyProvider {
     const next = await reload();
     if (next.id !== this.#keyring.id) {
       throw new WrongKeyringError(this.#keyring.id, next.id);
+    }
+
+    // A keyring that lacks a version the loaded one holds is an older copy (a backup restored
+    // over the file): sealing under it would go back to an old key, and data sealed under the
+    // missing version would stop opening. Keep the loaded one and say so.
+    const lost = this.#keyring.keys.find((key) => next.key(key.version) === undefined);
+    if (lost !== undefined) {
+      throw new KeyringCorruptError(
+        `${this.#keyring.id} (reloaded)`,
+        `it lacks master key version ${lost.version}, which the loaded keyring holds`,
+      );
     }
 
     this.#keyring = next;
