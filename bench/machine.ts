@@ -21,5 +21,6 @@ export function describeMachine(): Machine {
 
 /** One line for a Markdown report. `cores` counts logical CPUs, as `os.cpus()` does. */
 export function machineLine(machine: Machine): string {
-  return `${machine.cpu}, ${machine.cores} logical cores, Node ${machine.node}, ${machine.platform}`;
+  const { cpu, cores, node, platform } = machine;
+  return `${cpu}, ${cores} logical cores, Node ${node}, ${platform}`;
 }
