@@ -19,7 +19,13 @@ export interface WrappedBlob {
  * What a blob holds. Providers that can keep the two apart do, so that a wrapped data key can
  * never be passed off as a direct value of the same row.
  */
-export type BlobKind = 'data-key' | 'value';
+export type BlobKind = KeyKind | 'value';
+
+/**
+ * What a wrapped key is: a data key, which seals one version, or a tenant key, which wraps the
+ * data keys of one tenant (the per-tenant key layer). Kept apart like {@link BlobKind}.
+ */
+export type KeyKind = 'data-key' | 'tenant-key';
 
 /**
  * The seam between the store and a master key: the local keyring or AWS KMS. Every method binds
@@ -33,8 +39,8 @@ export interface KeyProvider {
   /** The largest value `encrypt` takes (direct mode); larger values use envelope mode. */
   readonly maxDirectBytes: number;
 
-  /** A fresh random 256-bit data key, wrapped under the newest master key. */
-  generateDataKey(context: EncryptionContext): Promise<GeneratedDataKey>;
+  /** A fresh random 256-bit key (a data key unless `kind` says), under the newest master key. */
+  generateDataKey(context: EncryptionContext, kind?: KeyKind): Promise<GeneratedDataKey>;
 
   /** Encrypts a small value (or a data key) under the newest master key. */
   encrypt(plaintext: Uint8Array, context: EncryptionContext): Promise<WrappedBlob>;
@@ -42,11 +48,12 @@ export interface KeyProvider {
   /** Opens what `encrypt` made. */
   decrypt(blob: Uint8Array, keyRef: KeyReference, context: EncryptionContext): Promise<Uint8Array>;
 
-  /** Opens a data key that `generateDataKey` wrapped. */
+  /** Opens a key that `generateDataKey` wrapped, of the same `kind` (a data key by default). */
   unwrapDataKey(
     wrapped: Uint8Array,
     keyRef: KeyReference,
     context: EncryptionContext,
+    kind?: KeyKind,
   ): Promise<Uint8Array>;
 
   /**

@@ -9,7 +9,13 @@ import {
 import { IntegrityError, KeyProviderError } from '../../errors.js';
 import type { EncryptionContext } from '../../format/context.js';
 import type { KeyReference } from '../../format/envelope.js';
-import type { BlobKind, GeneratedDataKey, KeyProvider, WrappedBlob } from '../key-provider.js';
+import type {
+  BlobKind,
+  GeneratedDataKey,
+  KeyKind,
+  KeyProvider,
+  WrappedBlob,
+} from '../key-provider.js';
 import { type CallKind, kmsError } from './kms-errors.js';
 
 /** Written into the key reference of everything this provider wraps. */
@@ -17,7 +23,7 @@ export const KMS_PROVIDER_ID = 'aws-kms';
 
 /**
  * The encryption context key this provider adds to the store's context; its value is the
- * {@link BlobKind}, `data-key` or `value`. The store's own context must not use it.
+ * {@link BlobKind}: `data-key`, `value` or `tenant-key`. The store's own context must not use it.
  */
 export const KMS_USE_CONTEXT_KEY = 'use';
 
@@ -62,7 +68,8 @@ export interface KmsKeyProviderOptions {
  *
  * The encryption context sent to KMS is the store's `{ tenant, secret, version }` plus one pair,
  * `use: 'data-key'` or `use: 'value'`, so that a wrapped data key can never be decrypted as the
- * direct value of the same row, or the other way round. KMS writes these pairs to CloudTrail in
+ * direct value of the same row, or the other way round (tenant keys: `{ tenant, version }` and
+ * `use: 'tenant-key'`). KMS writes these pairs to CloudTrail in
  * clear (they hold names, never secrets), and IAM and key policies can condition on them, for
  * example `kms:EncryptionContext:tenant` to confine a principal to one tenant.
  *
@@ -133,11 +140,14 @@ export class KmsKeyProvider implements KeyProvider {
     return this.#keyId;
   }
 
-  async generateDataKey(context: EncryptionContext): Promise<GeneratedDataKey> {
+  async generateDataKey(
+    context: EncryptionContext,
+    kind: KeyKind = 'data-key',
+  ): Promise<GeneratedDataKey> {
     const request = {
       KeyId: this.#keyId,
       KeySpec: 'AES_256' as const,
-      EncryptionContext: kmsContext(context, 'data-key'),
+      EncryptionContext: kmsContext(context, kind),
     };
     const output = await this.#call('kms:GenerateDataKey', this.#keyId, 'configured', () =>
       this.#client.send(new GenerateDataKeyCommand(request)),
@@ -180,8 +190,13 @@ export class KmsKeyProvider implements KeyProvider {
     return this.#decrypt(blob, keyRef, context, 'value');
   }
 
-  async unwrapDataKey(wrapped: Uint8Array, keyRef: KeyReference, context: EncryptionContext) {
-    const dataKey = await this.#decrypt(wrapped, keyRef, context, 'data-key');
+  async unwrapDataKey(
+    wrapped: Uint8Array,
+    keyRef: KeyReference,
+    context: EncryptionContext,
+    kind: KeyKind = 'data-key',
+  ) {
+    const dataKey = await this.#decrypt(wrapped, keyRef, context, kind);
     if (dataKey.length !== DATA_KEY_BYTES) {
       dataKey.fill(0);
       throw new IntegrityError();

@@ -3,7 +3,13 @@ import { gcmOpen, gcmSeal } from '../../crypto/aes-gcm.js';
 import { IntegrityError, KeyringCorruptError, WrongKeyringError } from '../../errors.js';
 import { type EncryptionContext, encodeContext } from '../../format/context.js';
 import type { KeyReference } from '../../format/envelope.js';
-import type { BlobKind, GeneratedDataKey, KeyProvider, WrappedBlob } from '../key-provider.js';
+import type {
+  BlobKind,
+  GeneratedDataKey,
+  KeyKind,
+  KeyProvider,
+  WrappedBlob,
+} from '../key-provider.js';
 import type { Keyring, MasterKey } from './keyring.js';
 
 export const LOCAL_PROVIDER_ID = 'local';
@@ -11,9 +17,9 @@ export const LOCAL_PROVIDER_ID = 'local';
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
-// Domain separation: a data key and a direct value wrapped under the same context can never be
-// swapped for one another, because their AAD differs in this first byte.
-const KIND_BYTE: Record<BlobKind, number> = { 'data-key': 0x01, value: 0x02 };
+// Domain separation: a data key, a direct value and a tenant key wrapped under the same context
+// can never be swapped for one another, because their AAD differs in this first byte.
+const KIND_BYTE: Record<BlobKind, number> = { 'data-key': 0x01, value: 0x02, 'tenant-key': 0x03 };
 
 export interface LocalKeyProviderOptions {
   /**
@@ -44,9 +50,12 @@ export class LocalKeyProvider implements KeyProvider {
     return { id: this.#keyring.id, newestVersion: this.#keyring.newest.version };
   }
 
-  async generateDataKey(context: EncryptionContext): Promise<GeneratedDataKey> {
+  async generateDataKey(
+    context: EncryptionContext,
+    kind: KeyKind = 'data-key',
+  ): Promise<GeneratedDataKey> {
     const plaintext = randomBytes(32);
-    const { blob, keyRef } = this.#wrap(plaintext, context, 'data-key');
+    const { blob, keyRef } = this.#wrap(plaintext, context, kind);
 
     return { plaintext, wrapped: blob, keyRef };
   }
@@ -59,8 +68,13 @@ export class LocalKeyProvider implements KeyProvider {
     return this.#unwrap(blob, await this.#keyFor(keyRef), context, 'value');
   }
 
-  async unwrapDataKey(blob: Uint8Array, keyRef: KeyReference, context: EncryptionContext) {
-    return this.#unwrap(blob, await this.#keyFor(keyRef), context, 'data-key');
+  async unwrapDataKey(
+    blob: Uint8Array,
+    keyRef: KeyReference,
+    context: EncryptionContext,
+    kind: KeyKind = 'data-key',
+  ) {
+    return this.#unwrap(blob, await this.#keyFor(keyRef), context, kind);
   }
 
   /**
