@@ -35,6 +35,7 @@ export async function withAwsStore<T>(
       env: io.env,
       ...(options.mode === undefined ? {} : { mode: options.mode }),
       ...(options.maxVersions === undefined ? {} : { maxVersions: options.maxVersions }),
+      ...(options.tenantKeys === undefined ? {} : { tenantKeys: options.tenantKeys }),
     });
     return await work({ store });
   } finally {

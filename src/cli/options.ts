@@ -9,6 +9,7 @@ export interface GlobalOptions {
   readonly trustedKmsKey?: readonly string[];
   readonly mode?: SealMode;
   readonly maxVersions?: number;
+  readonly tenantKeys?: boolean;
   readonly json?: boolean;
   readonly debug?: boolean;
 }
@@ -20,6 +21,7 @@ const GLOBAL_KEYS = [
   'trustedKmsKey',
   'mode',
   'maxVersions',
+  'tenantKeys',
   'json',
   'debug',
 ] as const;
@@ -42,6 +44,7 @@ export function addGlobalOptions(command: Command): Command {
       new Option('--mode <mode>', 'how new versions are sealed').choices(['envelope', 'direct']),
     )
     .option('--max-versions <n>', 'keep at most this many versions per secret', integer(1))
+    .option('--tenant-keys', 'wrap the data keys of new versions under per-tenant keys')
     .option('--json', 'print one JSON document on stdout, for scripts')
     .option('--debug', 'print stack traces and causes with errors');
 }

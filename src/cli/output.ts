@@ -68,7 +68,8 @@ export function formatTags(tags: Readonly<Record<string, string>>): string | und
 /** For example `local kr-0123456789ab v2`, with the layer when it is not the master key. */
 export function formatKey(key: KeyReference): string {
   const layer = key.layer === 'master' ? '' : ` (${key.layer} key)`;
-  return `${key.provider} ${key.keyId} v${key.keyVersion}${layer}`;
+  const id = key.keyId === '' ? '' : ` ${key.keyId}`;
+  return `${key.provider}${id} v${key.keyVersion}${layer}`;
 }
 
 /** `1 version`, `3 versions`. */

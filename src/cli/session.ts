@@ -54,6 +54,7 @@ export async function withLocalStore<T>(
     keyring: keyringSource(dataDir, io.env),
     ...(options.mode === undefined ? {} : { mode: options.mode }),
     ...(options.maxVersions === undefined ? {} : { maxVersions: options.maxVersions }),
+    ...(options.tenantKeys === undefined ? {} : { tenantKeys: options.tenantKeys }),
   });
 
   if (local.createdKeyring && local.source.kind === 'file') {

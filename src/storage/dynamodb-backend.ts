@@ -18,6 +18,7 @@ import { purgeSecret } from './dynamodb-purge.js';
 import { secretsQuery, versionsQuery } from './dynamodb-queries.js';
 import { TableRequests } from './dynamodb-requests.js';
 import { TableScans } from './dynamodb-scans.js';
+import { TenantKeyItems } from './dynamodb-tenant-keys.js';
 import { replaceEnvelope, updateSecret } from './dynamodb-updates.js';
 import { writeVersion } from './dynamodb-writes.js';
 import type {
@@ -28,6 +29,8 @@ import type {
   SecretPage,
   SecretRecord,
   StorageBackend,
+  TenantKeyPosition,
+  TenantKeyRecord,
   VersionRecord,
   VersionWrite,
 } from './storage-backend.js';
@@ -71,6 +74,7 @@ export class DynamoDbBackend implements StorageBackend {
   readonly tableName: string;
   readonly #requests: TableRequests;
   readonly #scans: TableScans;
+  readonly #tenantKeys: TenantKeyItems;
   readonly #rejectLegacy: boolean;
   readonly #destroyClient: boolean;
 
@@ -89,6 +93,7 @@ export class DynamoDbBackend implements StorageBackend {
       options.consistentReads ?? true,
     );
     this.#scans = new TableScans(this.#requests);
+    this.#tenantKeys = new TenantKeyItems(this.#requests);
     this.#rejectLegacy = options.legacyItems === 'reject';
     this.#destroyClient = options.destroyClientOnClose === true;
   }
@@ -231,6 +236,29 @@ export class DynamoDbBackend implements StorageBackend {
     return migrateLegacy(this.#requests, (found) => this.#legacy(found), item, write);
   }
 
+  /** One Query of the tenant's `#k#` range (docs/DYNAMODB.md, "Tenant key item"). */
+  async listTenantKeys(tenant: string): Promise<TenantKeyRecord[]> {
+    return this.#tenantKeys.list(tenant);
+  }
+
+  async addTenantKey(record: TenantKeyRecord): Promise<void> {
+    await this.#tenantKeys.add(record);
+  }
+
+  async replaceTenantKey(position: TenantKeyPosition, expected: Uint8Array, next: Uint8Array) {
+    return this.#tenantKeys.replace(position, expected, next);
+  }
+
+  async deleteTenantKey(position: TenantKeyPosition, expected: Uint8Array) {
+    return this.#tenantKeys.delete(position, expected);
+  }
+
+  /** The tenant list snapshot of the other walks, then a Query per tenant. */
+  async scanTenantKeys(from: TenantKeyPosition | undefined, limit: number) {
+    return this.#scans.tenantKeys(from, limit);
+  }
+
+  /** Any item at all counts, tenant key items included. */
   async hasData(): Promise<boolean> {
     return this.#scans.any();
   }

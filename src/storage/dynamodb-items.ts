@@ -4,8 +4,9 @@ import type { SecretRecord, VersionRecord } from './storage-backend.js';
 
 /**
  * The item layout of docs/DYNAMODB.md. One partition per tenant; in it, one head item per
- * secret (sort key = the name) holding the secret record and a copy of its current version, and
- * one item per version (sort key `#v#<name>#<version, 10 digits>`).
+ * secret (sort key = the name) holding the secret record and a copy of its current version,
+ * one item per version (sort key `#v#<name>#<version, 10 digits>`), and one per tenant key
+ * version (sort key `#k#<version, 10 digits>`, in dynamodb-tenant-keys.ts).
  */
 
 export type Item = Record<string, AttributeValue>;
@@ -24,8 +25,8 @@ const VERSION_DIGITS = 10;
 export const MAX_VERSION = 10 ** VERSION_DIGITS - 1;
 
 /**
- * Heads sort at or above `0`, the lowest character a name may start with. Version keys start
- * with `#`, which sorts below every such character, so no head range ever meets a version.
+ * Heads sort at or above `0`, the lowest character a name may start with. Version and tenant
+ * keys start with `#`, which sorts below every such character, so no head range ever meets one.
  */
 export const FIRST_HEAD_KEY = '0';
 

@@ -38,7 +38,7 @@ export function versionsQuery(tenant: string, name: string, attributes?: readonl
  * The Query for a page of a tenant's heads, without their envelopes; undefined when no name can
  * match. The tenant comes from the call, never from a cursor. Only heads can match: a prefix
  * must start with a name character, and the range without one starts at `0`, both above every
- * `#v#` version key.
+ * `#v#` version key and `#k#` tenant key.
  */
 export function secretsQuery(tenant: string, query: ListSecretsQuery): Query | undefined {
   const { prefix, after } = query;

@@ -11,7 +11,18 @@ import {
   versionKeyAfter,
 } from './dynamodb-items.js';
 import type { TableRequests } from './dynamodb-requests.js';
-import type { ScanPosition, VersionRecord } from './storage-backend.js';
+import {
+  TENANT_KEYS_FROM,
+  tenantKeyAfter,
+  tenantKeysQuery,
+  toTenantKey,
+} from './dynamodb-tenant-keys.js';
+import type {
+  ScanPosition,
+  TenantKeyPosition,
+  TenantKeyRecord,
+  VersionRecord,
+} from './storage-backend.js';
 
 /** Key order: UTF-8 bytes, as DynamoDB compares strings. */
 export function compareText(a: string, b: string): number {
@@ -19,12 +30,13 @@ export function compareText(a: string, b: string): number {
 }
 
 /**
- * The whole-table walks of the offline jobs (rewrap, migrate). The seam wants them in key
- * order, tenant first, but a Scan visits partitions in hash order. So a walk starts with one
- * Scan that lists the tenants (a snapshot, sorted by bytes), then reads each tenant's partition
- * in order with Queries, which do come sorted. The snapshot is retaken whenever a walk starts
- * again from the beginning; a tenant whose first item is written during a walk is not visited
- * by it (its versions were sealed under the newest master key at the time anyway).
+ * The whole-table walks of the offline jobs (rewrap of versions and of tenant keys, migrate).
+ * The seam wants them in key order, tenant first, but a Scan visits partitions in hash order.
+ * So a walk starts with one Scan that lists the tenants (a snapshot, sorted by bytes), then
+ * reads each tenant's partition in order with Queries, which do come sorted. The snapshot is
+ * retaken whenever a walk starts again from the beginning, and the walks share it; a tenant
+ * whose first item is written during a walk is not visited by it (its versions and tenant keys
+ * were sealed under the newest master key at the time anyway).
  */
 export class TableScans {
   readonly #requests: TableRequests;
@@ -83,6 +95,37 @@ export class TableScans {
 
       for await (const item of this.#requests.query('scan', input, limit - found.length)) {
         found.push(toVersion(item));
+      }
+      if (found.length >= limit) {
+        break;
+      }
+    }
+
+    return found;
+  }
+
+  /** Up to `limit` tenant keys after `from`, in tenant, version order. */
+  async tenantKeys(from: TenantKeyPosition | undefined, limit: number): Promise<TenantKeyRecord[]> {
+    const found: TenantKeyRecord[] = [];
+    if (limit <= 0) {
+      return found;
+    }
+
+    for (const tenant of await this.#tenantsFrom(from?.tenant, from === undefined)) {
+      const resume = from !== undefined && tenant === from.tenant;
+      const lower = resume ? tenantKeyAfter(from.version) : TENANT_KEYS_FROM;
+      // Resumed past the highest version a key holds: this tenant has nothing left.
+      if (lower === undefined) {
+        continue;
+      }
+      const items = this.#requests.query(
+        'tenant key scan',
+        tenantKeysQuery(tenant, lower),
+        limit - found.length,
+      );
+
+      for await (const item of items) {
+        found.push(toTenantKey(item));
       }
       if (found.length >= limit) {
         break;

@@ -6,6 +6,8 @@ import {
   type SecretPage,
   type SecretRecord,
   type StorageBackend,
+  type TenantKeyPosition,
+  type TenantKeyRecord,
   type VersionRecord,
   type VersionWrite,
 } from './storage-backend.js';
@@ -21,6 +23,10 @@ function compareText(a: string, b: string): number {
 
 function copyVersion(record: VersionRecord): VersionRecord {
   return { ...record, envelope: Uint8Array.from(record.envelope) };
+}
+
+function copyTenantKey(record: TenantKeyRecord): TenantKeyRecord {
+  return { ...record, wrapped: Uint8Array.from(record.wrapped) };
 }
 
 function copySecret(record: SecretRecord): SecretRecord {
@@ -39,6 +45,7 @@ function copySecret(record: SecretRecord): SecretRecord {
 export class MemoryBackend implements StorageBackend {
   readonly kind = 'memory';
   readonly #tenants = new Map<string, Map<string, Row>>();
+  readonly #tenantKeys = new Map<string, Map<number, TenantKeyRecord>>();
 
   #row(tenant: string, name: string): Row | undefined {
     return this.#tenants.get(tenant)?.get(name);
@@ -160,7 +167,63 @@ export class MemoryBackend implements StorageBackend {
     return true;
   }
 
+  async listTenantKeys(tenant: string): Promise<TenantKeyRecord[]> {
+    const records = [...(this.#tenantKeys.get(tenant)?.values() ?? [])];
+    return records.sort((a, b) => a.version - b.version).map(copyTenantKey);
+  }
+
+  async addTenantKey(record: TenantKeyRecord): Promise<void> {
+    const versions = this.#tenantKeys.get(record.tenant) ?? new Map<number, TenantKeyRecord>();
+    if (versions.has(record.version)) {
+      throw new RevisionConflict();
+    }
+
+    versions.set(record.version, copyTenantKey(record));
+    this.#tenantKeys.set(record.tenant, versions);
+  }
+
+  async replaceTenantKey(position: TenantKeyPosition, expected: Uint8Array, next: Uint8Array) {
+    const versions = this.#tenantKeys.get(position.tenant);
+    const record = versions?.get(position.version);
+    if (versions === undefined || record === undefined) {
+      return false;
+    }
+    if (!Buffer.from(record.wrapped).equals(expected)) {
+      return false;
+    }
+
+    versions.set(position.version, { ...record, wrapped: Uint8Array.from(next) });
+    return true;
+  }
+
+  async deleteTenantKey(position: TenantKeyPosition, expected: Uint8Array) {
+    const versions = this.#tenantKeys.get(position.tenant);
+    const record = versions?.get(position.version);
+    if (versions === undefined || record === undefined) {
+      return false;
+    }
+    if (!Buffer.from(record.wrapped).equals(expected)) {
+      return false;
+    }
+
+    return versions.delete(position.version);
+  }
+
+  async scanTenantKeys(from: TenantKeyPosition | undefined, limit: number) {
+    const all = [...this.#tenantKeys.values()].flatMap((versions) => [...versions.values()]);
+    const ordered = all
+      .sort(compareTenantKeys)
+      .filter((record) => from === undefined || compareTenantKeys(record, from) > 0);
+
+    return ordered.slice(0, limit).map(copyTenantKey);
+  }
+
   async hasData(): Promise<boolean> {
+    for (const versions of this.#tenantKeys.values()) {
+      if (versions.size > 0) {
+        return true;
+      }
+    }
     for (const rows of this.#tenants.values()) {
       for (const row of rows.values()) {
         if (row.versions.size > 0) {
@@ -172,6 +235,11 @@ export class MemoryBackend implements StorageBackend {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Order of tenant keys: tenant (UTF-8 bytes), then version number. */
+export function compareTenantKeys(a: TenantKeyPosition, b: TenantKeyPosition): number {
+  return compareText(a.tenant, b.tenant) || a.version - b.version;
 }
 
 /** Key order of versions: tenant, then name (UTF-8 bytes), then version number. */

@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StorageError } from '../errors.js';
+import { SqliteTenantKeys, TENANT_KEYS_SCHEMA } from './sqlite-tenant-keys.js';
 import {
   type CurrentRecords,
   type ListSecretsQuery,
@@ -9,6 +10,8 @@ import {
   type SecretPage,
   type SecretRecord,
   type StorageBackend,
+  type TenantKeyPosition,
+  type TenantKeyRecord,
   type VersionRecord,
   type VersionWrite,
 } from './storage-backend.js';
@@ -132,6 +135,7 @@ export class SqliteBackend implements StorageBackend {
   readonly kind = 'sqlite';
   readonly #db: Database.Database;
   readonly #statements;
+  readonly #tenantKeys: SqliteTenantKeys;
 
   /** Opens (or creates, with mode 0600) the database at `path`; `:memory:` for a scratch one. */
   constructor(path: string) {
@@ -146,7 +150,7 @@ export class SqliteBackend implements StorageBackend {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('busy_timeout = 5000');
       this.#db.pragma('synchronous = FULL');
-      this.#db.exec(SCHEMA);
+      this.#db.exec(SCHEMA + TENANT_KEYS_SCHEMA);
       this.#migrate();
     } catch (error) {
       throw new StorageError(`cannot open the SQLite database at ${path}`, { cause: error });
@@ -195,6 +199,7 @@ export class SqliteBackend implements StorageBackend {
       ),
       any: db.prepare('SELECT 1 FROM versions LIMIT 1'),
     };
+    this.#tenantKeys = new SqliteTenantKeys(db, (what, work) => this.#run(what, work));
   }
 
   #migrate(): void {
@@ -376,8 +381,32 @@ export class SqliteBackend implements StorageBackend {
     return changes === 1;
   }
 
+  async listTenantKeys(tenant: string): Promise<TenantKeyRecord[]> {
+    return this.#tenantKeys.list(tenant);
+  }
+
+  async addTenantKey(record: TenantKeyRecord): Promise<void> {
+    if (!this.#tenantKeys.add(record)) {
+      throw new RevisionConflict();
+    }
+  }
+
+  async replaceTenantKey(position: TenantKeyPosition, expected: Uint8Array, next: Uint8Array) {
+    return this.#tenantKeys.replace(position, expected, next);
+  }
+
+  async deleteTenantKey(position: TenantKeyPosition, expected: Uint8Array) {
+    return this.#tenantKeys.delete(position, expected);
+  }
+
+  async scanTenantKeys(from: TenantKeyPosition | undefined, limit: number) {
+    return this.#tenantKeys.scan(from, limit);
+  }
+
   async hasData(): Promise<boolean> {
-    return this.#run('read', () => this.#statements.any.get()) !== undefined;
+    const versions = this.#run('read', () => this.#statements.any.get()) !== undefined;
+
+    return versions || this.#tenantKeys.any();
   }
 
   async close(): Promise<void> {

@@ -95,6 +95,25 @@ export interface ScanPosition {
   readonly version: number;
 }
 
+/**
+ * One version of a tenant's tenant key (the per-tenant key layer), never in clear: `wrapped` is
+ * the tenant key wrapped under a master key, laid out as docs/FORMAT.md "Tenant keys" says.
+ * Written once; only a rewrap under a newer master key changes `wrapped`.
+ */
+export interface TenantKeyRecord {
+  readonly tenant: string;
+  /** 1, 2, ...: `keys rotate --tenant` adds the next one. */
+  readonly version: number;
+  readonly wrapped: Uint8Array;
+  readonly createdAt: number;
+}
+
+/** Names one tenant key version; where {@link StorageBackend.scanTenantKeys} resumes. */
+export interface TenantKeyPosition {
+  readonly tenant: string;
+  readonly version: number;
+}
+
 export interface StorageBackend {
   /** For diagnostics, for example `sqlite` or `memory`. */
   readonly kind: string;
@@ -153,7 +172,37 @@ export interface StorageBackend {
    */
   migrateLegacy?(item: LegacyItem, write: VersionWrite): Promise<boolean>;
 
-  /** True when any version is stored: a keyring must then never be created afresh. */
+  /** Every stored tenant key version of a tenant, oldest first; one read. */
+  listTenantKeys(tenant: string): Promise<TenantKeyRecord[]>;
+
+  /**
+   * Adds a tenant key version. Throws {@link RevisionConflict}, writing nothing, when the tenant
+   * already has that version: two writers creating a tenant's first key race, and one wins.
+   */
+  addTenantKey(record: TenantKeyRecord): Promise<void>;
+
+  /**
+   * Swaps a tenant key version's wrapped bytes (a rewrap under a newer master key). Returns
+   * false, writing nothing, when the stored bytes are no longer `expected` or the version is gone.
+   */
+  replaceTenantKey(
+    position: TenantKeyPosition,
+    expected: Uint8Array,
+    next: Uint8Array,
+  ): Promise<boolean>;
+
+  /**
+   * Destroys a tenant key version (retire), only if its stored bytes are still `expected`.
+   * Returns false, writing nothing, otherwise.
+   */
+  deleteTenantKey(position: TenantKeyPosition, expected: Uint8Array): Promise<boolean>;
+
+  /** A page of the tenant keys of every tenant, ordered by tenant then version, after `from`. */
+  scanTenantKeys(from: TenantKeyPosition | undefined, limit: number): Promise<TenantKeyRecord[]>;
+
+  /**
+   * True when any version or tenant key is stored: a keyring must then never be created afresh.
+   */
   hasData(): Promise<boolean>;
 
   close(): Promise<void>;

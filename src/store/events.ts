@@ -16,7 +16,10 @@ export type StoreOperation =
   | 'restore'
   | 'purge'
   | 'rewrap'
-  | 'migrate';
+  | 'migrate'
+  | 'rotateTenantKey'
+  | 'listTenantKeys'
+  | 'retireTenantKeys';
 
 /**
  * One finished operation, for an audit log. It never holds a value, a key or a cursor: only

@@ -11,6 +11,15 @@ import type { KeyCacheOptions } from './types.js';
  */
 export const KEY_CACHE_DEFAULTS = Object.freeze({ maxEntries: 1000, maxAgeMs: 5 * 60 * 1000 });
 
+/** The key cache's bounds from the store's `keyCache` option; undefined when it is off. */
+export function keyCacheBounds(
+  options: KeyCacheOptions | false | undefined,
+): { maxEntries: number; maxAgeMs: number } | undefined {
+  return options === false
+    ? undefined
+    : checkCacheBounds(options ?? {}, KEY_CACHE_DEFAULTS, 'options.keyCache');
+}
+
 /** What a data key was wrapped as: the wrapped bytes are only valid with the other two. */
 export interface WrappedDataKey {
   readonly wrapped: Uint8Array;
@@ -107,6 +116,14 @@ export class KeyCache {
     }
 
     return useOnce(await this.#unwrap(id, unwrap), use);
+  }
+
+  /**
+   * Keeps a copy of a key the caller holds in clear because it just made it (a new tenant key),
+   * as though `request` had been unwrapped to it: the first use spares the provider a call.
+   */
+  remember(request: WrappedDataKey, key: Uint8Array): void {
+    this.#keys.set(dataKeyId(request), Uint8Array.from(key));
   }
 
   /** Wipes and drops every data key. */

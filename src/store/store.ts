@@ -12,14 +12,17 @@ import {
 } from './checks.js';
 import type { SealMode } from './envelopes.js';
 import { type EventHook, type EventTarget, observe } from './events.js';
-import { KeyCache } from './key-cache.js';
+import { KEY_CACHE_DEFAULTS, KeyCache, keyCacheBounds } from './key-cache.js';
 import { CURRENT, moveLabel, PREVIOUS } from './labels.js';
+import { LayeredKeys } from './layered-keys.js';
 import { listPage } from './list-page.js';
 import { secretMetadata, versionMetadata } from './metadata.js';
 import { migrateAll, migrateLegacyItem } from './migrate.js';
 import { SecretRecords } from './records.js';
 import { rewrapAll } from './rewrap.js';
 import { SecretReader } from './secret-reader.js';
+import { describeTenantKey, retireTenantKeys } from './tenant-key-admin.js';
+import { TenantKeys } from './tenant-keys.js';
 import type {
   DeleteOptions,
   GetManyOptions,
@@ -29,6 +32,7 @@ import type {
   MigrateOptions,
   MigrateResult,
   PutOptions,
+  RetireResult,
   RewrapOptions,
   RewrapResult,
   SecretBatch,
@@ -37,6 +41,7 @@ import type {
   SecretMetadata,
   SecretVersion,
   StoreOptions,
+  TenantKeyInfo,
   VersionMetadata,
 } from './types.js';
 import * as check from './validation.js';
@@ -62,6 +67,8 @@ export class SecretStore {
   readonly #keyCache: KeyCache | undefined;
   readonly #valueCache: ValueCache | undefined;
   readonly #reader: SecretReader;
+  readonly #tenantKeys: TenantKeys;
+  readonly #keyCacheMs: number;
 
   constructor(options: StoreOptions) {
     const mode = options.mode ?? 'envelope';
@@ -75,14 +82,29 @@ export class SecretStore {
     ) {
       throw new InvalidInputError('options.maxVersions', 'must be an integer >= 1');
     }
+    const tenantLayer = options.tenantKeys ?? false;
+    if (typeof tenantLayer !== 'boolean') {
+      throw new InvalidInputError('options.tenantKeys', 'must be true or false');
+    }
+    if (tenantLayer && mode === 'direct') {
+      throw new InvalidInputError('options.tenantKeys', "needs mode 'envelope'");
+    }
+    const cacheBounds = keyCacheBounds(options.keyCache);
 
-    this.#keys = options.keys;
+    this.#now = options.now ?? Date.now;
     this.#storage = options.storage;
+    this.#tenantKeys = new TenantKeys({
+      master: options.keys,
+      storage: options.storage,
+      cache: cacheBounds,
+      now: this.#now,
+    });
+    this.#keyCacheMs = cacheBounds?.maxAgeMs ?? KEY_CACHE_DEFAULTS.maxAgeMs;
+    this.#keys = new LayeredKeys(options.keys, this.#tenantKeys, tenantLayer ? 'tenant' : 'master');
     this.#mode = mode;
     this.#maxVersions = maxVersions;
     this.#recoveryDays = checkWindow(options.recoveryWindowDays ?? 7, 'options.recoveryWindowDays');
     this.#onEvent = options.onEvent;
-    this.#now = options.now ?? Date.now;
     this.#writer = {
       keys: this.#keys,
       storage: this.#storage,
@@ -362,9 +384,54 @@ export class SecretStore {
    * its integrity check is left as it is and reported in `failed`; the rest go on.
    */
   async rewrap(options: RewrapOptions = {}): Promise<RewrapResult> {
-    return this.#observe({ operation: 'rewrap' }, () =>
-      this.#clearingValues(() => rewrapAll(this.#keys, this.#storage, options)),
+    return this.#observe({ operation: 'rewrap', tenant: options.tenant }, () => {
+      if (options.tenant !== undefined) {
+        check.checkTenant(options.tenant);
+      }
+      const parts = { keys: this.#keys, tenantKeys: this.#tenantKeys, storage: this.#storage };
+
+      return this.#clearingValues(() => rewrapAll(parts, options));
+    });
+  }
+
+  /**
+   * Per-tenant keys: adds the tenant's next tenant key version, which every new version then
+   * uses (in other processes within one key cache period). Older versions keep opening what
+   * they wrap; `rewrap({ tenant })` moves that, and `retireTenantKeys` then destroys them.
+   * Returns the new version's number.
+   */
+  async rotateTenantKey(tenant: string): Promise<number> {
+    return this.#observe(
+      { operation: 'rotateTenantKey', tenant },
+      async () => {
+        check.checkTenant(tenant);
+        return this.#tenantKeys.rotate(tenant);
+      },
+      (version) => version,
     );
+  }
+
+  /** The tenant's tenant key versions, oldest first, and the master key wrapping each. */
+  async listTenantKeys(tenant: string): Promise<TenantKeyInfo[]> {
+    return this.#observe({ operation: 'listTenantKeys', tenant }, async () => {
+      check.checkTenant(tenant);
+      return (await this.#tenantKeys.records(tenant, true)).map(describeTenantKey);
+    });
+  }
+
+  /**
+   * Destroys the tenant key versions of `tenant` that no stored version uses any more, always
+   * keeping the newest; run after `rewrap({ tenant })`. Refuses with a ConflictError while the
+   * newest version is younger than the key cache's age, since until then another process may
+   * still write under an older one.
+   */
+  async retireTenantKeys(tenant: string): Promise<RetireResult> {
+    return this.#observe({ operation: 'retireTenantKeys', tenant }, async () => {
+      check.checkTenant(tenant);
+      const parts = { storage: this.#storage, tenantKeys: this.#tenantKeys, now: this.#now };
+
+      return retireTenantKeys(parts, tenant, this.#keyCacheMs);
+    });
   }
 
   /**
@@ -384,6 +451,7 @@ export class SecretStore {
   async close(): Promise<void> {
     this.#keyCache?.clear();
     this.#valueCache?.clear();
+    this.#tenantKeys.clear();
     await this.#storage.close();
   }
 

@@ -26,6 +26,14 @@ export interface StoreOptions {
    * reads the envelope from storage and checks it in full.
    */
   readonly keyCache?: KeyCacheOptions | false;
+  /**
+   * Per-tenant keys: `true` wraps the data keys of new versions under a tenant key of their
+   * tenant (created on its first write, wrapped by `keys`, kept in `storage`) rather than under
+   * the master key, so that reads cost the master key provider one call per tenant per key
+   * cache period instead of one per version. Off by default. Envelope mode only. A store reads
+   * envelopes of both layers either way.
+   */
+  readonly tenantKeys?: boolean;
   /** Decrypted values kept in memory for `maxAgeMs` ({@link ValueCacheOptions}); off by default. */
   readonly valueCache?: ValueCacheOptions;
 }
@@ -185,8 +193,30 @@ export interface RewrapProgress {
 }
 
 export interface RewrapOptions {
+  /**
+   * Only this tenant's versions and tenant keys, read with requests that name the tenant (no
+   * table scan), for example after `rotateTenantKey`.
+   */
+  readonly tenant?: string;
   /** Called after every page of versions. */
   readonly onProgress?: (progress: RewrapProgress) => void;
+}
+
+/** A tenant key version rewrap could not open. */
+export interface TenantKeyFailure {
+  readonly tenant: string;
+  readonly version: number;
+  /** `ERR_INTEGRITY` or `ERR_WRONG_KEYRING`. */
+  readonly code: string;
+}
+
+/** What a rewrap did to the tenant keys (per-tenant key layer). */
+export interface TenantKeysRewrapped {
+  /** Tenant key versions read. */
+  readonly scanned: number;
+  /** Tenant key versions moved under the newest master key. */
+  readonly rewrapped: number;
+  readonly failed: readonly TenantKeyFailure[];
 }
 
 /** A version rewrap could not open: where it is, never what it holds. */
@@ -201,10 +231,14 @@ export interface RewrapFailure {
 export interface RewrapResult {
   /** Versions read. */
   readonly scanned: number;
-  /** Versions whose data key (or direct ciphertext) moved to the newest master key. */
+  /**
+   * Versions whose data key (or direct ciphertext) moved to the key new writes use: the newest
+   * master key, or with tenant keys the tenant's newest tenant key.
+   */
   readonly rewrapped: number;
   /** Versions left as they were because they failed their integrity check. */
   readonly failed: readonly RewrapFailure[];
+  readonly tenantKeys: TenantKeysRewrapped;
 }
 
 export interface MigrateOptions {
@@ -217,4 +251,25 @@ export interface MigrateResult {
   readonly scanned: number;
   /** Legacy items upgraded to version 1 of the current layout. */
   readonly migrated: number;
+}
+
+/** One version of a tenant's tenant key, as `listTenantKeys` describes it: never the key. */
+export interface TenantKeyInfo {
+  readonly tenant: string;
+  readonly version: number;
+  readonly createdAt: Date;
+  /** The master key that wraps it. */
+  readonly masterKey: {
+    readonly provider: string;
+    readonly keyId: string;
+    readonly keyVersion: number;
+  };
+}
+
+/** What `retireTenantKeys` did. */
+export interface RetireResult {
+  /** Tenant key versions destroyed: no stored version named them. */
+  readonly retired: readonly number[];
+  /** Tenant key versions kept: the newest, and those still in use. */
+  readonly kept: readonly number[];
 }

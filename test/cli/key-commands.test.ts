@@ -21,7 +21,12 @@ describe('keys rotate and rewrap', () => {
     assert.match(rotated.stderr, /now seals with master key version 2; run strongroom rewrap/);
     assert.equal(first.out, 'rewrapped 3 of 3 versions\n');
     assert.equal(first.stderr, '', 'no progress when stderr is not a terminal');
-    assert.deepEqual(JSON.parse(second.out), { scanned: 3, rewrapped: 0, failed: [] });
+    assert.deepEqual(JSON.parse(second.out), {
+      scanned: 3,
+      rewrapped: 0,
+      failed: [],
+      tenantKeys: { scanned: 0, rewrapped: 0, failed: [] },
+    });
     assert.deepEqual(
       versions.versions.map((v: { key: { keyVersion: number } }) => v.key.keyVersion),
       [2, 2],

@@ -14,8 +14,13 @@ if (dynamo.skipReason !== undefined) {
     t.skip(dynamo.skipReason);
   });
 } else {
-  for (const mode of ['envelope', 'direct'] as const) {
-    runContractSuite(`DynamoDB + AWS KMS, ${mode} mode`, async () => {
+  const variants = [
+    { label: 'envelope mode', mode: 'envelope', tenantKeys: false },
+    { label: 'direct mode', mode: 'direct', tenantKeys: false },
+    { label: 'per-tenant keys', mode: 'envelope', tenantKeys: true },
+  ] as const;
+  for (const { label, mode, tenantKeys } of variants) {
+    runContractSuite(`DynamoDB + AWS KMS, ${label}`, async () => {
       const tableName = await dynamo.newTable();
       const storage = new DynamoDbBackend({ client: dynamo.client, tableName });
       const keys = await kms.newProvider();
@@ -24,6 +29,7 @@ if (dynamo.skipReason !== undefined) {
         keys,
         storage,
         mode,
+        tenantKeys,
         // A new key that trusts the old one, as a store must until its rewrap completes.
         rotate: () => kms.newProvider([keys.keyId]),
         cleanup: async () => {

@@ -9,12 +9,18 @@ import { makeTempDir, removeTempDir } from '../support/temp-dir.js';
 import { type ContractPair, runContractSuite } from './contract-suite.js';
 
 /** The local keyring provider over `storage`, able to rotate to a keyring with one more key. */
-function localPair(storage: StorageBackend, mode: SealMode, cleanup: () => Promise<void>) {
+function localPair(
+  storage: StorageBackend,
+  mode: SealMode,
+  cleanup: () => Promise<void>,
+  tenantKeys = false,
+) {
   const keyring = createKeyring();
   const pair: ContractPair = {
     keys: new LocalKeyProvider(keyring),
     storage,
     mode,
+    tenantKeys,
     rotate: async () => new LocalKeyProvider(rotateKeyring(keyring)),
     cleanup,
   };
@@ -48,3 +54,8 @@ for (const [backend, open] of Object.entries(backends)) {
     });
   }
 }
+
+// The same contract with the per-tenant key layer between the master key and the data keys.
+runContractSuite('memory + local keyring, per-tenant keys', async () =>
+  localPair(new MemoryBackend(), 'envelope', async () => {}, true),
+);

@@ -15,6 +15,8 @@ export interface ContractPair {
   readonly storage: StorageBackend;
   /** How the store seals new versions; `envelope` when absent. */
   readonly mode?: SealMode;
+  /** Per-tenant keys for new versions (envelope mode only); off when absent. */
+  readonly tenantKeys?: boolean;
   /**
    * A provider over the same master key with one newer version, for the rewrap tests; the
    * tests that need it are skipped when a provider cannot rotate.
@@ -40,6 +42,8 @@ export interface Harness {
   readonly pair: ContractPair;
   readonly storage: StorageBackend;
   readonly mode: SealMode;
+  /** True when the store writes the per-tenant key layer. */
+  readonly tenantKeys: boolean;
   readonly clock: FakeClock;
   /** Every event the store reported. */
   readonly events: StoreEvent[];
@@ -65,12 +69,14 @@ export class ContractFixture {
     const clock = new FakeClock();
     const events: StoreEvent[] = [];
     const mode = pair.mode ?? 'envelope';
+    const tenantKeys = pair.tenantKeys ?? false;
 
     const store = openStore({
       ...tweaks,
       keys: counting.keys,
       storage: pair.storage,
       mode,
+      tenantKeys,
       now: clock.now,
       onEvent: tweaks.onEvent ?? ((event) => events.push(event)),
     });
@@ -79,6 +85,7 @@ export class ContractFixture {
         keys: options.keys ?? pair.keys,
         storage: pair.storage,
         mode: options.mode ?? mode,
+        tenantKeys: tenantKeys && (options.mode ?? mode) === 'envelope',
         now: clock.now,
       });
 
@@ -87,6 +94,7 @@ export class ContractFixture {
       pair,
       storage: pair.storage,
       mode,
+      tenantKeys,
       clock,
       events,
       keyCalls: counting.calls,
