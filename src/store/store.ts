@@ -1,19 +1,10 @@
-import { InvalidInputError, NotFoundError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
 import type { KeyProvider } from '../keys/key-provider.js';
-import type { SecretRecord, StorageBackend } from '../storage/storage-backend.js';
-import {
-  checkGetMany,
-  checkGetOptions,
-  checkLabelExpectation,
-  checkLabelOptions,
-  checkNames,
-  checkPutOptions,
-  checkWindow,
-} from './checks.js';
+import type { StorageBackend } from '../storage/storage-backend.js';
+import { checkGetMany, checkGetOptions, checkNames, checkPutOptions } from './checks.js';
 import type { SealMode } from './envelopes.js';
 import { type EventHook, type EventTarget, observe } from './events.js';
-import { KEY_CACHE_DEFAULTS, KeyCache, keyCacheBounds } from './key-cache.js';
-import { CURRENT, moveLabel, PREVIOUS } from './labels.js';
+import { KEY_CACHE_DEFAULTS, KeyCache } from './key-cache.js';
 import { LayeredKeys } from './layered-keys.js';
 import { listPage } from './list-page.js';
 import { secretMetadata, versionMetadata } from './metadata.js';
@@ -21,6 +12,16 @@ import { migrateAll, migrateLegacyItem } from './migrate.js';
 import { SecretRecords } from './records.js';
 import { rewrapAll } from './rewrap.js';
 import { SecretReader } from './secret-reader.js';
+import {
+  deleteSecret,
+  moveSecretLabel,
+  purgeSecret,
+  removeSecretLabel,
+  restoreSecret,
+  rollbackSecret,
+  type UpdateParts,
+} from './secret-updates.js';
+import { resolveStoreOptions } from './store-options.js';
 import { describeTenantKey, retireTenantKeys } from './tenant-key-admin.js';
 import { TenantKeys } from './tenant-keys.js';
 import type {
@@ -48,8 +49,6 @@ import * as check from './validation.js';
 import { ValueCache } from './value-cache.js';
 import { type VersionWriter, writeNextVersion } from './write-version.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /**
  * Secrets of many tenants, each value sealed in an envelope bound to its tenant, name and
  * version. Open one with {@link openStore}.
@@ -69,27 +68,11 @@ export class SecretStore {
   readonly #reader: SecretReader;
   readonly #tenantKeys: TenantKeys;
   readonly #keyCacheMs: number;
+  readonly #updates: UpdateParts;
 
   constructor(options: StoreOptions) {
-    const mode = options.mode ?? 'envelope';
-    if (mode !== 'envelope' && mode !== 'direct') {
-      throw new InvalidInputError('options.mode', "must be 'envelope' or 'direct'");
-    }
-    const maxVersions = options.maxVersions ?? Number.POSITIVE_INFINITY;
-    if (
-      maxVersions !== Number.POSITIVE_INFINITY &&
-      !(Number.isSafeInteger(maxVersions) && maxVersions >= 1)
-    ) {
-      throw new InvalidInputError('options.maxVersions', 'must be an integer >= 1');
-    }
-    const tenantLayer = options.tenantKeys ?? false;
-    if (typeof tenantLayer !== 'boolean') {
-      throw new InvalidInputError('options.tenantKeys', 'must be true or false');
-    }
-    if (tenantLayer && mode === 'direct') {
-      throw new InvalidInputError('options.tenantKeys', "needs mode 'envelope'");
-    }
-    const cacheBounds = keyCacheBounds(options.keyCache);
+    const { mode, maxVersions, recoveryDays, tenantLayer, cacheBounds } =
+      resolveStoreOptions(options);
 
     this.#now = options.now ?? Date.now;
     this.#storage = options.storage;
@@ -103,7 +86,7 @@ export class SecretStore {
     this.#keys = new LayeredKeys(options.keys, this.#tenantKeys, tenantLayer ? 'tenant' : 'master');
     this.#mode = mode;
     this.#maxVersions = maxVersions;
-    this.#recoveryDays = checkWindow(options.recoveryWindowDays ?? 7, 'options.recoveryWindowDays');
+    this.#recoveryDays = recoveryDays;
     this.#onEvent = options.onEvent;
     this.#writer = {
       keys: this.#keys,
@@ -121,6 +104,7 @@ export class SecretStore {
       options.keyCache === false ? undefined : new KeyCache(options.keyCache, this.#now);
     this.#valueCache =
       options.valueCache === undefined ? undefined : new ValueCache(options.valueCache, this.#now);
+    this.#updates = { records: this.#records, storage: this.#storage, now: this.#now };
     this.#reader = new SecretReader({
       keys: this.#keys,
       storage: this.#storage,
@@ -251,20 +235,9 @@ export class SecretStore {
     version: number,
     options: LabelOptions = {},
   ): Promise<SecretMetadata> {
-    return this.#observeWrite({ operation: 'moveLabel', tenant, name }, async () => {
-      checkNames(tenant, name);
-      check.checkLabel(label);
-      check.checkVersion(version);
-      checkLabelOptions(options);
-
-      return this.#records.update(tenant, name, (secret) => {
-        checkLabelExpectation(secret, label, options);
-        if (!secret.versions.includes(version)) {
-          throw new NotFoundError(`version ${version} of secret ${name} of tenant ${tenant}`);
-        }
-        return { labels: moveLabel(secret.labels, label, version) };
-      });
-    });
+    return this.#observeWrite({ operation: 'moveLabel', tenant, name }, async () =>
+      moveSecretLabel(this.#updates, { tenant, name, label, version }, options),
+    );
   }
 
   /** Removes a custom label (or `previous`); `current` cannot be removed. */
@@ -274,48 +247,16 @@ export class SecretStore {
     label: string,
     options: LabelOptions = {},
   ): Promise<SecretMetadata> {
-    return this.#observeWrite({ operation: 'removeLabel', tenant, name }, async () => {
-      checkNames(tenant, name);
-      check.checkLabel(label);
-      checkLabelOptions(options);
-      if (label === CURRENT) {
-        throw new InvalidInputError('label', 'current cannot be removed; move it instead');
-      }
-
-      return this.#records.update(tenant, name, (secret) => {
-        checkLabelExpectation(secret, label, options);
-        if (secret.labels[label] === undefined) {
-          throw new NotFoundError(`label ${label} of secret ${name} of tenant ${tenant}`);
-        }
-        const labels = { ...secret.labels };
-        delete labels[label];
-        return { labels };
-      });
-    });
+    return this.#observeWrite({ operation: 'removeLabel', tenant, name }, async () =>
+      removeSecretLabel(this.#updates, { tenant, name, label }, options),
+    );
   }
 
   /** Moves `current` back to `previous`, or to the version given. Returns the new current. */
   async rollback(tenant: string, name: string, options: { version?: number } = {}) {
     return this.#observeWrite(
       { operation: 'rollback', tenant, name },
-      async () => {
-        checkNames(tenant, name);
-        if (options.version !== undefined) {
-          check.checkVersion(options.version, 'options.version');
-        }
-
-        const updated = await this.#records.update(tenant, name, (secret) => {
-          const target = options.version ?? secret.labels[PREVIOUS];
-          if (target === undefined || !secret.versions.includes(target)) {
-            throw new NotFoundError(
-              `version to roll back to for secret ${name} of tenant ${tenant}`,
-            );
-          }
-          return { labels: moveLabel(secret.labels, CURRENT, target) };
-        });
-
-        return updated.currentVersion;
-      },
+      async () => rollbackSecret(this.#updates, tenant, name, options.version),
       (version) => version,
     );
   }
@@ -325,56 +266,23 @@ export class SecretStore {
    * window ends. Deleting a deleted secret changes nothing.
    */
   async delete(tenant: string, name: string, options: DeleteOptions = {}) {
-    return this.#observeWrite({ operation: 'delete', tenant, name }, async () => {
-      checkNames(tenant, name);
-      const days = checkWindow(
-        options.recoveryWindowDays ?? this.#recoveryDays,
-        'options.recoveryWindowDays',
-      );
-
-      const updated = await this.#records.update(
-        tenant,
-        name,
-        (secret) => {
-          if (secret.deletedAt !== undefined) {
-            return {};
-          }
-          const now = this.#now();
-          return { deletedAt: now, purgeAfter: now + days * DAY_MS };
-        },
-        { deleted: true },
-      );
-
-      return { recoverableUntil: updated.recoverableUntil as Date };
-    });
+    return this.#observeWrite({ operation: 'delete', tenant, name }, async () =>
+      deleteSecret(this.#updates, tenant, name, options.recoveryWindowDays ?? this.#recoveryDays),
+    );
   }
 
   /** Undoes a delete within the recovery window. Restoring a live secret changes nothing. */
   async restore(tenant: string, name: string): Promise<SecretMetadata> {
-    return this.#observeWrite({ operation: 'restore', tenant, name }, async () => {
-      checkNames(tenant, name);
-
-      // A live secret gets an empty change, which #update commits as no write at all.
-      const restore = (secret: SecretRecord) =>
-        secret.deletedAt === undefined ? {} : { deletedAt: undefined, purgeAfter: undefined };
-
-      return this.#records.update(tenant, name, restore, { deleted: true });
-    });
+    return this.#observeWrite({ operation: 'restore', tenant, name }, async () =>
+      restoreSecret(this.#updates, tenant, name),
+    );
   }
 
   /** Destroys the secret and every version now, deleted or not. Returns how many versions. */
   async purge(tenant: string, name: string): Promise<number> {
-    return this.#observeWrite({ operation: 'purge', tenant, name }, async () => {
-      checkNames(tenant, name);
-
-      return this.#records.retry(async () => {
-        const secret = await this.#storage.getSecret(tenant, name);
-        if (secret === undefined) {
-          throw new NotFoundError(`secret ${name} of tenant ${tenant}`);
-        }
-        return this.#storage.purgeSecret(tenant, name, secret.revision);
-      });
-    });
+    return this.#observeWrite({ operation: 'purge', tenant, name }, async () =>
+      purgeSecret(this.#updates, tenant, name),
+    );
   }
 
   /**

@@ -67,8 +67,8 @@ describe('keys rotate and rewrap', () => {
     assert.equal(
       result.stderr,
       'strongroom: rewrap skipped acme a version 1 (ERR_INTEGRITY)\n' +
-        'strongroom: 1 version(s) failed their integrity check and still use the old master ' +
-        'key; inspect them before retiring it\n',
+        'strongroom: 1 version(s) failed their integrity check and still use the old key; ' +
+        'inspect them before retiring it\n',
     );
     assert.equal((await cli.run(['get', 'acme', 'b'])).out, 'two');
   });
