@@ -293,6 +293,7 @@ describe('trusted KMS keys', () => {
       scanned: 1,
       rewrapped: 0,
       failed: [{ tenant: 'acme', name: 'a', version: 1, code: 'ERR_INTEGRITY' }],
+      tenantKeys: NO_TENANT_KEYS,
     });
     assert.deepEqual(kms.server.counts(), {});
   });
