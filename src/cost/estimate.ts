@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors.js';
 import { MAX_VALUE_BYTES } from '../store/validation.js';
+import { unwrapsPerMonth } from './cache-model.js';
 import { dynamoDbLines, kmsLines, type LineItem, lineItem, totalOf } from './line-items.js';
 import { DEFAULT_PRICES, type PriceModel } from './prices.js';
 import { referenceTableUse, strongroomTableUse } from './table-use.js';
@@ -64,10 +65,20 @@ export function estimateMonthlyCost(
   checkPrices(prices);
 
   const requests = resolved.readsPerMonth + resolved.writesPerMonth;
-  const cachedReads = Math.ceil(resolved.readsPerMonth * resolved.kmsCallsPerRead);
   const periods = Math.ceil(MINUTES_PER_MONTH / resolved.cachePeriodMinutes);
-  // A tenant key is unwrapped at most once per period, and never more often than it is used.
-  const tenantKeyCalls = Math.min(resolved.tenants * periods, requests);
+  const entries = resolved.cacheEntries;
+  // Every write draws a fresh data key; reads of one version share its cached data key.
+  const cachedReads =
+    resolved.kmsCallsPerRead === undefined
+      ? unwrapsPerMonth({ uses: resolved.readsPerMonth, keys: resolved.secrets, periods, entries })
+      : Math.ceil(resolved.readsPerMonth * resolved.kmsCallsPerRead);
+  // Reads and writes alike need their tenant's key; it is unwrapped once per period when used.
+  const tenantKeyCalls = unwrapsPerMonth({
+    uses: requests,
+    keys: Math.min(resolved.tenants, Math.max(resolved.secrets, 1)),
+    periods,
+    entries,
+  });
 
   return {
     workload: resolved,
@@ -181,12 +192,18 @@ function strongroom(
     notes.push(`values over ${bytes(KMS_DIRECT_LIMIT_BYTES)} are sealed as envelopes instead`);
   }
   if (id === 'strongroom-envelope-cached') {
-    notes.push(`${workload.kmsCallsPerRead} KMS calls per read is an input: measure yours`);
+    notes.push(
+      workload.kmsCallsPerRead === undefined
+        ? `reads at random over ${count(workload.secrets)} secrets, ` +
+            `${count(workload.cacheEntries)} keys cached ${workload.cachePeriodMinutes} min, ` +
+            'one process (docs/COST.md)'
+        : `${workload.kmsCallsPerRead} KMS calls per read, as given`,
+    );
   }
   if (id === 'strongroom-tenant-keys') {
     notes.push(
-      `${count(workload.tenants)} tenants, keys cached ${workload.cachePeriodMinutes} min ` +
-        '(per process: multiply tenants by processes)',
+      `${count(workload.tenants)} tenants, keys cached ${workload.cachePeriodMinutes} min, ` +
+        'one process (multiply the KMS requests by processes)',
     );
   }
 

@@ -14,26 +14,28 @@ export interface Workload {
   readonly tenants?: number | undefined;
   /** How long a cached tenant key lives, in minutes, for per-tenant keys. */
   readonly cachePeriodMinutes?: number | undefined;
+  /** Keys the cache holds, for the key cache and per-tenant keys: the store's default. */
+  readonly cacheEntries?: number | undefined;
   /**
    * KMS calls per read with a data key cache, from 0 (every read hits the cache) to 1 (none
-   * does). It depends on how often the same version is read within the cache's lifetime in the
-   * same process, so measure it for your traffic; the default is an assumption.
+   * does), if you have measured yours. Left out, the cache model gives it (cache-model.ts).
    */
   readonly kmsCallsPerRead?: number | undefined;
 }
 
-/** A workload with every optional figure filled in. */
-export type ResolvedWorkload = { readonly [K in keyof Workload]-?: NonNullable<Workload[K]> };
+/** A workload with every optional figure filled in but `kmsCallsPerRead`, which may be modelled. */
+export type ResolvedWorkload = {
+  readonly [K in Exclude<keyof Workload, 'kmsCallsPerRead'>]-?: NonNullable<Workload[K]>;
+} & { readonly kmsCallsPerRead?: number | undefined };
 
 /**
- * The figures a workload may leave out. `kmsCallsPerRead` is a placeholder, not a measurement:
- * it assumes half the reads find their data key cached, until a benchmark of the store's cache
- * replaces it. Five-minute tenant keys and 100 tenants are a starting point; pass your own.
+ * The figures a workload may leave out: the store's key cache defaults (1,000 keys for 5
+ * minutes) and 100 tenants, a starting point; pass your own.
  */
 export const WORKLOAD_DEFAULTS = Object.freeze({
   tenants: 100,
   cachePeriodMinutes: 5,
-  kmsCallsPerRead: 0.5,
+  cacheEntries: 1000,
 });
 
 const COUNTS = ['secrets', 'readsPerMonth', 'writesPerMonth', 'averageValueBytes'] as const;
@@ -54,10 +56,13 @@ export function resolveWorkload(workload: Workload): ResolvedWorkload {
 
   const tenants = workload.tenants ?? WORKLOAD_DEFAULTS.tenants;
   const cachePeriodMinutes = workload.cachePeriodMinutes ?? WORKLOAD_DEFAULTS.cachePeriodMinutes;
-  const kmsCallsPerRead = workload.kmsCallsPerRead ?? WORKLOAD_DEFAULTS.kmsCallsPerRead;
+  const cacheEntries = workload.cacheEntries ?? WORKLOAD_DEFAULTS.cacheEntries;
+  const kmsCallsPerRead = workload.kmsCallsPerRead;
   checkInteger('tenants', tenants, 1);
   checkInteger('cachePeriodMinutes', cachePeriodMinutes, 1);
-  if (typeof kmsCallsPerRead !== 'number' || !(kmsCallsPerRead >= 0 && kmsCallsPerRead <= 1)) {
+  checkInteger('cacheEntries', cacheEntries, 1);
+  const ratio = typeof kmsCallsPerRead === 'number' && kmsCallsPerRead >= 0 && kmsCallsPerRead <= 1;
+  if (kmsCallsPerRead !== undefined && !ratio) {
     throw new InvalidInputError('workload.kmsCallsPerRead', 'must be a number from 0 to 1');
   }
 
@@ -68,7 +73,8 @@ export function resolveWorkload(workload: Workload): ResolvedWorkload {
     averageValueBytes: workload.averageValueBytes,
     tenants,
     cachePeriodMinutes,
-    kmsCallsPerRead,
+    cacheEntries,
+    ...(kmsCallsPerRead === undefined ? {} : { kmsCallsPerRead }),
   };
 }
 

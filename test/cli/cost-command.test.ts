@@ -72,6 +72,7 @@ describe('cost', () => {
       averageValueBytes: 1024,
       tenants: 20,
       cachePeriodMinutes: 60,
+      cacheEntries: 1000,
       kmsCallsPerRead: 0.25,
     });
     assert.equal(totalsOf(estimate)['secrets-manager'], 20_005);

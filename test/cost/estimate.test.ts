@@ -185,7 +185,8 @@ describe('KMS calls per mode', () => {
 
     assert.equal(estimate.workload.tenants, WORKLOAD_DEFAULTS.tenants);
     assert.equal(estimate.workload.cachePeriodMinutes, WORKLOAD_DEFAULTS.cachePeriodMinutes);
-    assert.equal(estimate.workload.kmsCallsPerRead, WORKLOAD_DEFAULTS.kmsCallsPerRead);
+    assert.equal(estimate.workload.cacheEntries, WORKLOAD_DEFAULTS.cacheEntries);
+    assert.equal(estimate.workload.kmsCallsPerRead, undefined, 'modelled, not assumed');
   });
 });
 

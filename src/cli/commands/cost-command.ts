@@ -25,7 +25,7 @@ interface CostFlags {
 const MAIN_LINE_ITEMS = 3;
 
 // The help quotes the model's own figures, so that it cannot drift from them.
-const { tenants, cachePeriodMinutes: minutes, kmsCallsPerRead: calls } = WORKLOAD_DEFAULTS;
+const { tenants, cachePeriodMinutes: minutes } = WORKLOAD_DEFAULTS;
 const { region, checked } = DEFAULT_PRICES;
 const flat = ARTICLE_ASSUMPTIONS.dynamoDb.flatRequestsPerMonth;
 const itemBytes = ARTICLE_ASSUMPTIONS.items.fixedItemBytes;
@@ -57,12 +57,12 @@ export function registerCostCommand(program: Command, io: CliIo): void {
     .option('--tenants <n>', `tenants, for per-tenant keys (default ${tenants})`, integer(1))
     .option(
       '--cache-minutes <n>',
-      `minutes a tenant key stays cached (default ${minutes})`,
+      `minutes a cached key stays usable (default ${minutes})`,
       integer(1),
     )
     .option(
       '--kms-calls-per-read <ratio>',
-      `KMS calls per read, key cache (default ${calls})`,
+      'KMS calls per read with the key cache, if measured (default: the cache model)',
       ratio,
     )
     .option('--article', "use the comparison article's assumptions instead of list prices")
