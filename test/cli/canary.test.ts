@@ -46,6 +46,13 @@ test('the value never shows outside a successful get, on any error path', async 
     [3, ['get', 'acme', 'canary', '--version', '2', '--debug']],
     [4, ['label', 'acme', 'canary', 'current', '1', '--expected-version', '3', '--debug']],
     [2, ['purge', 'acme', 'canary']],
+    [0, ['put', 'acme', 'layered', '--tenant-keys'], MARKER],
+    [0, ['get', 'acme', 'layered', '--tenant-keys']],
+    [0, ['keys', 'list', '--tenant', 'acme', '--json']],
+    [0, ['keys', 'rotate', '--tenant', 'acme', '--json']],
+    [0, ['rewrap', '--tenant', 'acme', '--tenant-keys', '--json']],
+    [4, ['keys', 'retire', '--tenant', 'acme', '--debug']],
+    [2, ['keys', 'rotate', '--tenant', `${MARKER}!`, '--debug']],
   ];
   for (const [code, args, stdin] of runs) {
     const result = await cli.run(args, stdin === undefined ? {} : { stdin });
@@ -78,7 +85,7 @@ test('the value never shows outside a successful get, on any error path', async 
   renameSync(`${cli.keyringPath}.away`, cli.keyringPath);
 
   const successes = cli.runs.filter((run) => allowed(run).raw || allowed(run).base64);
-  assert.equal(successes.length, 2, 'the two successful gets');
+  assert.equal(successes.length, 3, 'the three successful gets');
   for (const run of cli.runs) {
     const where = run.args.join(' ');
     const may = allowed(run);
