@@ -10,6 +10,10 @@ import type { StoreOptions } from '../store/types.js';
 export const KMS_KEY_ENV = 'KMS_KEY_ID';
 /** The variable naming the DynamoDB table, as the article's Lambda. */
 export const TABLE_ENV = 'SECRETS_TABLE_NAME';
+/** `true` or `false`: the default of `tenantKeys`, as `SecretsStore.bind` sets it. */
+export const TENANT_KEYS_ENV = 'STRONGROOM_TENANT_KEYS';
+/** Key ARNs separated by commas: the default of `trustedKmsKeyIds`, as `bind` sets it. */
+export const TRUSTED_KMS_KEYS_ENV = 'STRONGROOM_TRUSTED_KMS_KEYS';
 
 /**
  * The SDK settings strongroom's clients use unless given clients of your own: the standard
@@ -29,8 +33,11 @@ export interface AwsStoreOptions extends Omit<StoreOptions, 'keys' | 'storage'> 
    * Key ARNs of earlier KMS keys whose envelopes the store may still read and rewrap, for
    * example until a rewrap to `kmsKeyId` completes; envelopes under any other key fail with
    * `ERR_INTEGRITY`. Drop a key once `rewrap` reports nothing failed; see {@link KmsKeyProvider}.
+   * `$STRONGROOM_TRUSTED_KMS_KEYS` (comma-separated) by default.
    */
   readonly trustedKmsKeyIds?: readonly string[] | undefined;
+  /** Per-tenant keys ({@link StoreOptions}); `$STRONGROOM_TENANT_KEYS` by default, else off. */
+  readonly tenantKeys?: boolean;
   /** A DynamoDB client of your own; one with {@link CLIENT_DEFAULTS} otherwise. */
   readonly dynamoDb?: DynamoDBClient;
   /** A KMS client of your own; one with {@link CLIENT_DEFAULTS} otherwise. */
@@ -39,7 +46,7 @@ export interface AwsStoreOptions extends Omit<StoreOptions, 'keys' | 'storage'> 
   readonly consistentReads?: boolean;
   /** `reject` refuses items in the pre-strongroom layout; set it once `migrate` has run. */
   readonly legacyItems?: 'read' | 'reject';
-  /** Where the two variables are read; `process.env` by default. */
+  /** Where the variables are read; `process.env` by default. */
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -70,6 +77,55 @@ export function resolveAwsNames(options: AwsStoreOptions = {}) {
   return { tableName, kmsKeyId };
 }
 
+// The provider's own rule (it checks again): checked here too, so the error names the variable.
+const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,64}$/;
+
+/** `$STRONGROOM_TENANT_KEYS`: `true`, `false`, or unset (empty counts as unset). */
+function tenantKeysFromEnv(value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') {
+    return undefined;
+  }
+  if (value !== 'true' && value !== 'false') {
+    throw new InvalidInputError(`$${TENANT_KEYS_ENV}`, 'must be true or false');
+  }
+
+  return value === 'true';
+}
+
+/** `$STRONGROOM_TRUSTED_KMS_KEYS`: key ARNs separated by commas, or unset (or empty). */
+function trustedKeysFromEnv(value: string | undefined): string[] | undefined {
+  if (value === undefined || value === '') {
+    return undefined;
+  }
+
+  const ids = value.split(',').map((id) => id.trim());
+  if (!ids.every((id) => KEY_ARN.test(id))) {
+    throw new InvalidInputError(
+      `$${TRUSTED_KMS_KEYS_ENV}`,
+      'must be KMS key ARNs, comma-separated',
+    );
+  }
+
+  return ids;
+}
+
+/**
+ * The options the environment gives a default for beside the table and key: `tenantKeys` from
+ * `$STRONGROOM_TENANT_KEYS`, `trustedKmsKeyIds` from `$STRONGROOM_TRUSTED_KMS_KEYS`. An option
+ * given wins; a variable that does not parse is an InvalidInputError naming it, never its value.
+ */
+export function resolveAwsDefaults(options: AwsStoreOptions = {}) {
+  const env = options.env ?? process.env;
+  const tenantKeys = options.tenantKeys ?? tenantKeysFromEnv(env[TENANT_KEYS_ENV]);
+  const trustedKmsKeyIds =
+    options.trustedKmsKeyIds ?? trustedKeysFromEnv(env[TRUSTED_KMS_KEYS_ENV]);
+
+  return {
+    ...(tenantKeys === undefined ? {} : { tenantKeys }),
+    ...(trustedKmsKeyIds === undefined ? {} : { trustedKmsKeyIds }),
+  };
+}
+
 /**
  * Opens a store on DynamoDB and AWS KMS: the production path. Reads of the current version are
  * one GetItem; values are sealed under data keys from KMS, bound to tenant, name and version.
@@ -77,19 +133,22 @@ export function resolveAwsNames(options: AwsStoreOptions = {}) {
  * @example
  * import { openAwsStore } from 'strongroom/aws';
  *
- * // SECRETS_TABLE_NAME and KMS_KEY_ID from the environment, as in the article's Lambda.
+ * // SECRETS_TABLE_NAME and KMS_KEY_ID from the environment, as in the article's Lambda;
+ * // STRONGROOM_TENANT_KEYS and STRONGROOM_TRUSTED_KMS_KEYS too, when set.
  * const { store } = openAwsStore();
  * await store.put('customer-123', 'api-key', 'sk_live_...');
  * const secret = await store.get('customer-123', 'api-key');
  */
 export function openAwsStore(options: AwsStoreOptions = {}): AwsStore {
   const { tableName, kmsKeyId } = resolveAwsNames(options);
+  const { tenantKeys, trustedKmsKeyIds } = resolveAwsDefaults(options);
   const {
     dynamoDb,
     kms,
     consistentReads,
     legacyItems,
-    trustedKmsKeyIds,
+    trustedKmsKeyIds: _trusted,
+    tenantKeys: _tenantKeys,
     env: _env,
     tableName: _table,
     kmsKeyId: _key,
@@ -110,7 +169,12 @@ export function openAwsStore(options: AwsStoreOptions = {}): AwsStore {
   });
 
   return {
-    store: openStore({ ...storeOptions, keys, storage }),
+    store: openStore({
+      ...storeOptions,
+      ...(tenantKeys === undefined ? {} : { tenantKeys }),
+      keys,
+      storage,
+    }),
     storage,
     keys,
     tableName,

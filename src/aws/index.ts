@@ -21,6 +21,9 @@ export {
   CLIENT_DEFAULTS,
   KMS_KEY_ENV,
   openAwsStore,
+  resolveAwsDefaults,
   resolveAwsNames,
   TABLE_ENV,
+  TENANT_KEYS_ENV,
+  TRUSTED_KMS_KEYS_ENV,
 } from './aws-store.js';

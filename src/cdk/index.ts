@@ -16,5 +16,7 @@ export {
   leadingKeysCondition,
   principalTagVariable,
   STRONGROOM_CONTEXT_KEYS,
+  TENANT_KEY_USE,
+  tenantKeyConditions,
 } from './policy-actions.js';
 export { SecretsStore, type SecretsStoreProps } from './secrets-store.js';

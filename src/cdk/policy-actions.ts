@@ -15,7 +15,8 @@ export const GRANT_ACCESS: readonly GrantAccess[] = Object.freeze(['read', 'writ
 
 /**
  * Every encryption context key strongroom sends to KMS: the store's `tenant`, `secret` and
- * `version`, and the `use` pair the KMS provider adds (`data-key` or `value`).
+ * `version`, and the `use` pair the KMS provider adds (`data-key`, `value` or `tenant-key`). A
+ * tenant key's context, `{ tenant, version, use }`, is a subset of them.
  */
 export const STRONGROOM_CONTEXT_KEYS: readonly string[] = Object.freeze([
   'tenant',
@@ -51,7 +52,9 @@ export const DYNAMODB_ACTIONS: Readonly<Record<GrantAccess, readonly string[]>> 
 /**
  * The KMS operations of each access level, on the key's ARN only. Reads unwrap data keys (or
  * open direct values) with Decrypt; writes seal with GenerateDataKey (envelope mode) or Encrypt
- * (direct mode). A write never decrypts: rollback and label moves copy envelopes unopened.
+ * (direct mode). A write never opens a data key or a value: rollback and label moves copy
+ * envelopes unopened. With per-tenant keys a write also opens tenant keys, which
+ * {@link tenantKeyConditions} confines a separate Decrypt statement to.
  */
 export const KMS_ACTIONS: Readonly<Record<GrantAccess, readonly string[]>> = Object.freeze({
   read: Object.freeze(['kms:Decrypt']),
@@ -82,6 +85,27 @@ export function kmsContextConditions(tenant?: string): Conditions {
   if (tenant !== undefined) {
     conditions.StringEquals = { 'kms:EncryptionContext:tenant': tenant };
   }
+
+  return conditions;
+}
+
+/** The `use` value of every KMS call on a tenant key (docs/FORMAT.md, "Per-tenant key layer"). */
+export const TENANT_KEY_USE = 'tenant-key';
+
+/**
+ * The conditions of the Decrypt a writer needs with per-tenant keys: the context conditions and
+ * `use` equal to `tenant-key`. KMS authenticates the context, so a data key (sealed with `use:
+ * data-key`) or a direct value (`use: value`) cannot be opened under this statement. A tenant key
+ * it opens still unwraps every data key of its tenant: see docs/CDK.md, "Per-tenant keys".
+ *
+ * @param tenant a tenant id, or a policy variable such as `${aws:PrincipalTag/tenant}`
+ */
+export function tenantKeyConditions(tenant?: string): Conditions {
+  const conditions = kmsContextConditions(tenant);
+  conditions.StringEquals = {
+    ...conditions.StringEquals,
+    'kms:EncryptionContext:use': TENANT_KEY_USE,
+  };
 
   return conditions;
 }

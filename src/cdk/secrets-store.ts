@@ -15,73 +15,16 @@ import {
   type GrantAccess,
   principalTagVariable,
 } from './policy-actions.js';
+import { checkImports, checkPreviousKeys, type SecretsStoreProps } from './secrets-store-props.js';
+
+export type { SecretsStoreProps } from './secrets-store-props.js';
 
 // The variables `openAwsStore` reads (src/aws/aws-store.ts). Not imported from there: that module
 // loads the AWS SDK clients, which a CDK app has no use for.
 const KMS_KEY_ENV = 'KMS_KEY_ID';
 const TABLE_ENV = 'SECRETS_TABLE_NAME';
-
-/** Properties of {@link SecretsStore}. */
-export interface SecretsStoreProps {
-  /**
-   * An existing KMS key, by key ARN (`Key.fromKeyArn`), instead of a new one. Not an alias: an
-   * IAM policy on an alias ARN does not grant use of the key behind it. Its key policy must let
-   * IAM policies grant access, as the default key policy does.
-   */
-  readonly encryptionKey?: kms.IKey;
-  /** An existing table with the layout of docs/DYNAMODB.md, instead of a new one. */
-  readonly table?: dynamodb.ITable;
-  /** An alias for the new key, such as `alias/customer-secrets`. */
-  readonly alias?: string;
-  /** The new key's description. */
-  readonly keyDescription?: string;
-  /** The new table's name; CloudFormation names it otherwise. */
-  readonly tableName?: string;
-  /** On demand (`PAY_PER_REQUEST`) by default, as `strongroom table create` makes it. */
-  readonly billingMode?: dynamodb.BillingMode;
-  /** Read capacity units, for `BillingMode.PROVISIONED` only. */
-  readonly readCapacity?: number;
-  /** Write capacity units, for `BillingMode.PROVISIONED` only. */
-  readonly writeCapacity?: number;
-  /**
-   * What CloudFormation does with the new key and table when they leave the stack: `RETAIN` by
-   * default, since deleting either destroys every secret in it.
-   */
-  readonly removalPolicy?: RemovalPolicy;
-  /** DynamoDB's deletion protection on the new table; on by default. */
-  readonly deletionProtection?: boolean;
-}
-
-const TABLE_ONLY = [
-  'tableName',
-  'billingMode',
-  'readCapacity',
-  'writeCapacity',
-  'deletionProtection',
-] as const;
-const KEY_ONLY = ['alias', 'keyDescription'] as const;
-
-/** Throws if a property that only shapes a new resource is given with an existing one. */
-function checkImports(props: SecretsStoreProps): void {
-  if (props.encryptionKey !== undefined) {
-    if ('aliasName' in props.encryptionKey) {
-      throw new TypeError('encryptionKey must be a key, not an alias: use Key.fromKeyArn');
-    }
-    for (const name of KEY_ONLY) {
-      if (props[name] !== undefined) {
-        throw new TypeError(`${name} applies only to a key this construct creates`);
-      }
-    }
-  }
-
-  if (props.table !== undefined) {
-    for (const name of TABLE_ONLY) {
-      if (props[name] !== undefined) {
-        throw new TypeError(`${name} applies only to a table this construct creates`);
-      }
-    }
-  }
-}
+const TENANT_KEYS_ENV = 'STRONGROOM_TENANT_KEYS';
+const TRUSTED_KMS_KEYS_ENV = 'STRONGROOM_TRUSTED_KMS_KEYS';
 
 /**
  * strongroom's AWS resources: a KMS key with yearly rotation and the DynamoDB table of
@@ -115,13 +58,20 @@ export class SecretsStore extends Construct {
   readonly key: kms.IKey;
   /** The table: partition key `customerId`, sort key `secretId`. */
   readonly table: dynamodb.ITable;
+  /** Keys that older versions and tenant keys may still be sealed under; none by default. */
+  readonly previousKeys: readonly kms.IKey[];
+  /** Whether the store wraps data keys under per-tenant keys, so writers open tenant keys. */
+  readonly tenantKeys: boolean;
 
   constructor(scope: Construct, id: string, props: SecretsStoreProps = {}) {
     super(scope, id);
     checkImports(props);
+    checkPreviousKeys(props.previousKeys);
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
+    this.previousKeys = Object.freeze([...(props.previousKeys ?? [])]);
+    this.tenantKeys = props.tenantKeys === true;
     this.key = props.encryptionKey ?? this.#createKey(props, removalPolicy);
     // The CDK's types predate exactOptionalPropertyTypes: a Table's `tableStreamArn` is
     // `string | undefined`, which that setting will not take for ITable's optional property.
@@ -150,7 +100,8 @@ export class SecretsStore extends Construct {
   /**
    * `put`, label moves, `rollback`, `delete`, `restore` and `purge`: the reads that precede a
    * write, PutItem, UpdateItem, DeleteItem and ConditionCheckItem (a transaction's actions) on
-   * the table; GenerateDataKey and Encrypt on the key with strongroom's context.
+   * the table; GenerateDataKey and Encrypt on the key with strongroom's context. With
+   * `tenantKeys`, also Decrypt of tenant keys (`use` = `tenant-key`), on previous keys as well.
    */
   grantWrite(grantee: iam.IGrantable): iam.Grant {
     return grantAccess(grantee, this, 'write');
@@ -162,9 +113,10 @@ export class SecretsStore extends Construct {
   }
 
   /**
-   * `rewrap` and `migrate`: {@link grantReadWrite} plus a Scan of the table, ReEncryptFrom (this
-   * key and `previousKeys`) and ReEncryptTo (this key) with strongroom's context, DescribeKey,
-   * and Decrypt with no condition for legacy items. Remove it when the job is done.
+   * `rewrap` and `migrate`: {@link grantReadWrite} plus a Scan of the table, ReEncryptFrom (the
+   * construct's and the options' `previousKeys`, which also get Decrypt) and ReEncryptTo (this
+   * key) with strongroom's context, DescribeKey, and, with `legacyItems`, Decrypt with no
+   * condition. Remove it when the job is done.
    */
   grantAdmin(grantee: iam.IGrantable, options: AdminGrantOptions = {}): iam.Grant {
     return grantAdminAccess(grantee, this, options);
@@ -206,14 +158,24 @@ export class SecretsStore extends Construct {
   }
 
   /**
-   * Points a function at this store (`KMS_KEY_ID` = the key ARN, `SECRETS_TABLE_NAME`) and grants
-   * it `access`, so that `openAwsStore()` works in it with no options.
+   * Points a function at this store (`KMS_KEY_ID` = the key ARN, `SECRETS_TABLE_NAME`, with
+   * `tenantKeys` `STRONGROOM_TENANT_KEYS=true`, with `previousKeys` their ARNs comma-separated in
+   * `STRONGROOM_TRUSTED_KMS_KEYS`) and grants it `access`, so that `openAwsStore()` works in it
+   * with no options.
    */
   bind(fn: lambda.Function, access: GrantAccess = 'readWrite'): iam.Grant {
     checkAccess(access);
 
     fn.addEnvironment(KMS_KEY_ENV, this.keyArn);
     fn.addEnvironment(TABLE_ENV, this.tableName);
+    if (this.tenantKeys) {
+      fn.addEnvironment(TENANT_KEYS_ENV, 'true');
+    }
+    // A store on this key alone refuses what older keys sealed: it must be told to trust them.
+    if (this.previousKeys.length > 0) {
+      const arns = this.previousKeys.map((key) => key.keyArn);
+      fn.addEnvironment(TRUSTED_KMS_KEYS_ENV, arns.join(','));
+    }
 
     return grantAccess(fn, this, access);
   }

@@ -5,54 +5,18 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AccountRootPrincipal, type Grant, Role } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SecretsStore } from '../../src/cdk/index.js';
+import {
+  allow,
+  CONTEXT,
+  list,
+  READ_ROWS,
+  type Statement,
+  statementsOf,
+  WRITE_ROWS,
+} from './statements.js';
 
 const ENV = { account: '111122223333', region: 'us-east-1' };
 const OLD_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555';
-
-// Written out rather than taken from the module, so a change to the conditions fails here.
-const CONTEXT = {
-  Null: { 'kms:EncryptionContext:tenant': 'false' },
-  'ForAllValues:StringEquals': {
-    'kms:EncryptionContextKeys': ['tenant', 'secret', 'version', 'use'],
-  },
-};
-const READ_ROWS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-const WRITE_ROWS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:ConditionCheckItem',
-];
-
-interface Statement {
-  Action: string[];
-  Effect: string;
-  Resource: unknown;
-  Condition?: unknown;
-}
-
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
-
-/** The statements of every policy attached to a role, with Action always a list. */
-function statementsOf(template: Template, stack: Stack, role: Role): Statement[] {
-  const id = stack.getLogicalId(role.node.defaultChild as CfnElement);
-  const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-
-  return policies
-    .filter((policy) =>
-      list(policy.Properties.Roles).some((ref) => (ref as { Ref?: string }).Ref === id),
-    )
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Record<string, unknown>[])
-    .map((statement) => ({ ...statement, Action: list(statement.Action) }) as Statement);
-}
-
-function allow(actions: string[], resource: unknown, condition?: unknown): Statement {
-  const statement: Statement = { Action: actions, Effect: 'Allow', Resource: resource };
-  return condition === undefined ? statement : { ...statement, Condition: condition };
-}
 
 function synthesize() {
   const stack = new Stack(new App(), 'Grants', { env: ENV });
@@ -142,12 +106,13 @@ describe('the grants', () => {
     ]);
   });
 
-  test('grantAdmin re-encrypts from previous keys and drops the legacy Decrypt on request', () => {
+  test('grantAdmin opens and re-encrypts from previous keys, and drops the legacy Decrypt', () => {
     const { policy, table, key } = synth;
 
     assert.deepEqual(policy('adminAfterMigrate'), [
       allow(WRITE_ROWS, table),
       allow(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt'], key, CONTEXT),
+      allow(['kms:Decrypt'], OLD_KEY_ARN, CONTEXT),
       allow(['dynamodb:Scan'], table),
       allow(['kms:ReEncryptFrom'], OLD_KEY_ARN, CONTEXT),
       allow(['kms:ReEncryptTo'], key, CONTEXT),

@@ -8,9 +8,12 @@ import {
   leadingKeysCondition,
   principalTagVariable,
   STRONGROOM_CONTEXT_KEYS,
+  TENANT_KEY_USE,
 } from '../../src/cdk/policy-actions.js';
 import { secretContext } from '../../src/format/context.js';
 import { KMS_USE_CONTEXT_KEY } from '../../src/keys/aws/kms-key-provider.js';
+import type { KeyKind } from '../../src/keys/key-provider.js';
+import { tenantKeyContext } from '../../src/keys/tenant/tenant-key-wrap.js';
 
 describe('the policy data of the grants', () => {
   test('STRONGROOM_CONTEXT_KEYS are the keys the store and the KMS provider send', () => {
@@ -18,6 +21,15 @@ describe('the policy data of the grants', () => {
 
     assert.deepEqual([...STRONGROOM_CONTEXT_KEYS].sort(), sent.sort());
     assert.ok(Object.isFrozen(STRONGROOM_CONTEXT_KEYS));
+  });
+
+  test("a tenant key's context keys are among them, so the context conditions admit it", () => {
+    const sent = [...Object.keys(tenantKeyContext('acme', 1)), KMS_USE_CONTEXT_KEY];
+    const kind: KeyKind = TENANT_KEY_USE;
+
+    assert.deepEqual(sent.sort(), ['tenant', 'use', 'version']);
+    assert.ok(sent.every((key) => STRONGROOM_CONTEXT_KEYS.includes(key)));
+    assert.equal(kind, 'tenant-key');
   });
 
   test('the action lists hold no wildcard, no TransactWriteItems and no Scan', () => {

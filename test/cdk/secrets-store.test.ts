@@ -178,7 +178,7 @@ describe('bringing an existing key or table', () => {
 });
 
 describe('bind', () => {
-  test('sets the variables openAwsStore reads and grants readWrite by default', () => {
+  test('sets the two variables openAwsStore needs and grants readWrite by default', () => {
     const stack = new Stack(new App(), 'Bind', { env: ENV });
     const secrets = new SecretsStore(stack, 'Secrets');
     const fn = new LambdaFunction(stack, 'Fn', {
@@ -196,6 +196,9 @@ describe('bind', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { KMS_KEY_ID: key, SECRETS_TABLE_NAME: { Ref: table } } },
     });
+    const [fnResource] = Object.values(template.findResources('AWS::Lambda::Function'));
+    const variables = Object.keys(fnResource?.Properties.Environment.Variables ?? {});
+    assert.deepEqual(variables.sort(), ['KMS_KEY_ID', 'SECRETS_TABLE_NAME']);
     assert.equal(grant.principalStatements.length, 2);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {

@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { openAwsStore } from '../../src/aws/aws-store.js';
 import { SecretsStore } from '../../src/cdk/index.js';
-import { principalTagVariable } from '../../src/cdk/policy-actions.js';
 import type { SealMode } from '../../src/store/envelopes.js';
 import { dynamoDbForTests } from '../support/dynamodb.js';
-import { policyAllows, type RequestContext, type Statement } from '../support/iam-conditions.js';
+import { policyAllows, type Statement } from '../support/iam-conditions.js';
 import { kmsForTestFile } from '../support/kms.js';
+import {
+  captureDynamoDb,
+  kmsContext,
+  kmsContexts,
+  statementsOf,
+  withPrincipalTag,
+} from './requests.js';
 
 // The grants' IAM conditions must match what the library really sends. The requests are
 // captured from the AWS adapters talking to DynamoDB Local and the KMS test server; the
@@ -18,93 +23,14 @@ import { kmsForTestFile } from '../support/kms.js';
 const dynamo = dynamoDbForTests();
 const kms = kmsForTestFile();
 
-/** The IAM action of each item of a TransactWriteItems request. */
-const TRANSACT_ACTIONS: Record<string, string> = {
-  Put: 'PutItem',
-  Update: 'UpdateItem',
-  Delete: 'DeleteItem',
-  ConditionCheck: 'ConditionCheckItem',
-};
-
-type Input = Record<string, unknown>;
-
-/** The partition key values a request touches: what `dynamodb:LeadingKeys` is matched with. */
-function leadingKeys(input: Input): string[] {
-  const keys = new Set<string>();
-  const visit = (value: unknown) => {
-    if (Array.isArray(value)) {
-      value.forEach(visit);
-    } else if (typeof value === 'object' && value !== null) {
-      for (const [name, inner] of Object.entries(value)) {
-        const tenant = name === 'customerId' ? (inner as AttributeValue).S : undefined;
-        if (tenant !== undefined) {
-          keys.add(tenant);
-        } else if (name !== 'ExpressionAttributeValues') {
-          visit(inner);
-        }
-      }
-    }
-  };
-  visit(input);
-
-  // A Query names its partition in the key condition: `#n = :v`, #n being customerId.
-  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
-  const values = (input.ExpressionAttributeValues ?? {}) as Record<string, AttributeValue>;
-  const condition = String(input.KeyConditionExpression ?? '');
-  for (const [placeholder, name] of Object.entries(names)) {
-    const bound = new RegExp(`${placeholder}\\s*=\\s*(:\\w+)`).exec(condition);
-    const value = bound && name === 'customerId' ? values[bound[1] as string]?.S : undefined;
-    if (value !== undefined) {
-      keys.add(value);
-    }
-  }
-
-  return [...keys];
-}
-
-/** What IAM sees of a DynamoDB call: one context per action it needs. */
-function dynamoContexts(command: string, input: Input): RequestContext[] {
-  const operation = command.replace(/Command$/, '');
-  if (operation !== 'TransactWriteItems') {
-    return [
-      { action: `dynamodb:${operation}`, keys: { 'dynamodb:LeadingKeys': leadingKeys(input) } },
-    ];
-  }
-
-  return (input.TransactItems as Input[]).map((item) => {
-    const [kind, body] = Object.entries(item)[0] as [string, Input];
-    return {
-      action: `dynamodb:${TRANSACT_ACTIONS[kind]}`,
-      keys: { 'dynamodb:LeadingKeys': leadingKeys(body) },
-    };
-  });
-}
-
-/** What IAM sees of a KMS call: the context pairs and the list of context keys. */
-function kmsContext(operation: string, context: Record<string, string> = {}): RequestContext {
-  const keys: Record<string, string | string[]> = {};
-  for (const [key, value] of Object.entries(context)) {
-    keys[`kms:EncryptionContext:${key}`] = value;
-  }
-  keys['kms:EncryptionContextKeys'] = Object.keys(context);
-
-  return { action: `kms:${operation}`, keys };
-}
-
 /** Runs a tenant's whole life through the store and returns every request IAM would see. */
 async function captureRequests(tenant: string, mode: SealMode) {
   const client = dynamo.newClient();
-  const sent: RequestContext[] = [];
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      sent.push(...dynamoContexts(context.commandName ?? '', args.input as Input));
-      return next(args);
-    },
-    { step: 'initialize', name: 'captureForIam' },
-  );
+  const sent = captureDynamoDb(client);
   const tableName = await dynamo.newTable();
   const kmsKeyId = await kms.server.createKey();
-  const { store } = openAwsStore({ tableName, kmsKeyId, dynamoDb: client, kms: kms.client, mode });
+  const options = { tableName, kmsKeyId, dynamoDb: client, kms: kms.client, mode, env: {} };
+  const { store } = openAwsStore(options);
   kms.server.resetCounts();
 
   await store.put(tenant, 'api-key', 'one');
@@ -121,20 +47,7 @@ async function captureRequests(tenant: string, mode: SealMode) {
   await store.restore(tenant, 'api-key');
   await store.purge(tenant, 'api-key');
 
-  const kmsRequests = kms.server.requests.map((request) =>
-    kmsContext(request.operation, request.encryptionContext),
-  );
-  return [...sent, ...kmsRequests];
-}
-
-/** The statements of the policy attached to one role in a synthesized stack. */
-function statementsOf(template: Template, roleLogicalId: string): Statement[] {
-  const policies = template.findResources('AWS::IAM::Policy');
-  return Object.values(policies)
-    .filter((policy) =>
-      (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleLogicalId),
-    )
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+  return [...sent, ...kmsContexts(kms.server.requests)];
 }
 
 function synthesize() {
@@ -159,11 +72,6 @@ function synthesize() {
   ) as Record<keyof typeof roles, Statement[]>;
 
   return statements;
-}
-
-/** The principal tag a per-customer role carries, as IAM substitutes it into the policy. */
-function withPrincipalTag(statements: Statement[], tenant: string): Statement[] {
-  return JSON.parse(JSON.stringify(statements).replaceAll(principalTagVariable('tenant'), tenant));
 }
 
 describe('the grants allow exactly what the library sends', () => {
