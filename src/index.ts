@@ -10,6 +10,7 @@ export type { KeyLayer, KeyReference } from './format/envelope.js';
 export type {
   BlobKind,
   GeneratedDataKey,
+  KeyKind,
   KeyProvider,
   WrappedBlob,
 } from './keys/key-provider.js';
@@ -44,6 +45,8 @@ export {
   type SecretPage,
   type SecretRecord,
   type StorageBackend,
+  type TenantKeyPosition,
+  type TenantKeyRecord,
   type VersionRecord,
   type VersionWrite,
 } from './storage/storage-backend.js';

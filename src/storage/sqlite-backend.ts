@@ -1,5 +1,6 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { StorageError } from '../errors.js';
 import { SqliteTenantKeys, TENANT_KEYS_SCHEMA } from './sqlite-tenant-keys.js';
 import {
@@ -126,6 +127,17 @@ function secretParams(secret: SecretRecord) {
   };
 }
 
+// better-sqlite3 is a native addon that takes tens of milliseconds to load: it is loaded when
+// the first SQLite store opens, so that importing strongroom (for `strongroom/aws`, in a Lambda
+// cold start, say) never pays for it.
+const require = createRequire(import.meta.url);
+let sqlite: typeof Database | undefined;
+
+function loadSqlite(): typeof Database {
+  sqlite ??= require('better-sqlite3') as typeof Database;
+  return sqlite;
+}
+
 /**
  * The embedded default: one SQLite file in WAL mode through better-sqlite3. Each version write,
  * its label moves and its retention deletes run in one IMMEDIATE transaction, which takes the
@@ -146,7 +158,7 @@ export class SqliteBackend implements StorageBackend {
         closeSync(openSync(path, 'a', 0o600));
         chmodSync(path, 0o600);
       }
-      this.#db = new Database(path);
+      this.#db = new (loadSqlite())(path);
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('busy_timeout = 5000');
       this.#db.pragma('synchronous = FULL');
