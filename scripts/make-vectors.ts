@@ -258,7 +258,7 @@ function negativeVectors(sealed: SealedVector, direct: DirectVector) {
     ['sealed-other-version', 'opened as version 2', s, { ...ACME, version: '2' }],
     ['sealed-reserved-byte', 'reserved byte set to 1', set(s, 3, 1)],
     ['sealed-format-version-2', 'format version byte set to 2', set(s, 0, 2)],
-    ['sealed-layer-1', 'key layer byte set to 1 (reserved)', set(s, 2, 1)],
+    ['sealed-layer-1', 'key layer byte set to 1 with a local key reference', set(s, 2, 1)],
     ['sealed-truncated', 'last byte removed', s.slice(0, -2)],
     ['direct-flipped', 'last byte flipped', flip(d, d.length / 2 - 1)],
     [
@@ -267,7 +267,7 @@ function negativeVectors(sealed: SealedVector, direct: DirectVector) {
       d,
       { ...ACME, secret: 'db-password-2' },
     ],
-    ['direct-layer-1', 'key layer byte set to 1 (reserved)', set(d, 2, 1)],
+    ['direct-layer-1', 'key layer byte set to 1 with a local key reference', set(d, 2, 1)],
     [
       'direct-is-wrapped-key',
       "holds sealed-ascii's wrapped key",
@@ -281,6 +281,112 @@ function negativeVectors(sealed: SealedVector, direct: DirectVector) {
     context,
     envelopeHex,
   }));
+}
+
+const TENANT_KEY = counting(0x20, 32);
+
+/** FORMAT.md, "Envelopes at layer 0x01": provider `tenant`, an empty key id, the version. */
+function tenantHeader(keyVersion: number, keyId = ''): Buffer {
+  const provider = Buffer.from('tenant', 'ascii');
+  const id = utf8(keyId);
+
+  return Buffer.concat([
+    Buffer.of(1, 1, 1, 0, provider.length),
+    provider,
+    Buffer.of(id.length),
+    id,
+    uint(4, keyVersion),
+  ]);
+}
+
+/**
+ * FORMAT.md, "Per-tenant key layer": tenant acme's key version 1 wrapped by master key version
+ * 1 (kind 0x03, context { tenant, version }), and sealed-ascii's value sealed under a data key
+ * that the tenant key wraps, with readers' failures beside it.
+ */
+function tenantLayerVectors() {
+  const recordContext = { tenant: 'acme', version: '1' };
+  const recordNonce = counting(0x10, 12);
+  const record = localWrap(1, 0x03, recordNonce, recordContext, TENANT_KEY);
+  // A tenant key record is laid out as a suite 0x02 envelope at layer 0 naming the master key.
+  const recordBytes = Buffer.concat([encodeHeader(0x02, 1), record.blob]);
+
+  const wrapNonce = counting(0x30, 12);
+  const wrapAad = Buffer.concat([Buffer.of(0x01), encodeContext(ACME)]);
+  const wrap = gcm(TENANT_KEY, wrapNonce, wrapAad, DATA_KEY);
+  const wrapped = Buffer.concat([wrapNonce, wrap.ciphertext, wrap.tag]);
+
+  const nonce = counting(0x50, 12);
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', DATA_KEY, nonce, info, 32));
+  const commitment = derive('strongroom v1 commitment');
+  const plaintext = utf8('correct horse battery staple');
+  const { ciphertext, tag } = gcm(
+    derive('strongroom v1 encryption key'),
+    nonce,
+    sealedAad(ACME),
+    plaintext,
+  );
+  const body = (header: Buffer) =>
+    hex(
+      Buffer.concat([header, uint(2, wrapped.length), wrapped, nonce, commitment, ciphertext, tag]),
+    );
+  const envelopeHex = body(tenantHeader(1));
+
+  const direct = Buffer.concat([Buffer.of(1, 2), tenantHeader(1).subarray(2), record.blob]);
+  const negative: [string, string, string, Context?][] = [
+    [
+      'tenant-other-tenant',
+      'opened as tenant acme2, which has no tenant key',
+      envelopeHex,
+      { ...ACME, tenant: 'acme2' },
+    ],
+    [
+      'tenant-other-secret',
+      'opened as secret db-password-2',
+      envelopeHex,
+      { ...ACME, secret: 'db-password-2' },
+    ],
+    ['tenant-version-2', 'names tenant key version 2, which acme lacks', body(tenantHeader(2))],
+    ['tenant-key-id', 'a non-empty key id', body(tenantHeader(1, 'acme'))],
+    [
+      'tenant-wrapped-key-flipped',
+      'first wrapped key byte flipped',
+      withByte(envelopeHex, tenantHeader(1).length + 2, (old) => old ^ 1),
+    ],
+    ['tenant-direct', 'suite 0x02 at layer 0x01', hex(direct)],
+  ];
+
+  return {
+    tenantKey: {
+      tenant: 'acme',
+      version: 1,
+      tenantKeyHex: hex(TENANT_KEY),
+      wrapContext: recordContext,
+      wrapNonceHex: hex(recordNonce),
+      wrapAadHex: hex(record.aad),
+      recordHex: hex(recordBytes),
+    },
+    positive: {
+      name: 'tenant-ascii',
+      description: "sealed-ascii's value, its data key wrapped by acme's tenant key version 1",
+      context: ACME,
+      plaintextHex: hex(plaintext),
+      dataKeyHex: hex(DATA_KEY),
+      wrapNonceHex: hex(wrapNonce),
+      wrapAadHex: hex(wrapAad),
+      wrappedKeyHex: hex(wrapped),
+      nonceHex: hex(nonce),
+      commitmentHex: hex(commitment),
+      headerHex: hex(tenantHeader(1)),
+      envelopeHex,
+    },
+    negative: negative.map(([name, description, hexBytes, context = ACME]) => ({
+      name,
+      description,
+      context,
+      envelopeHex: hexBytes,
+    })),
+  };
 }
 
 /** The whole vectors document, as written to docs/vectors/v1.json. */
@@ -322,6 +428,7 @@ export function buildVectors() {
     keyring: { id: KEYRING_ID, keys },
     positive: [...sealed, rewrapped, ...direct],
     negative: negativeVectors(sealed[1] as SealedVector, direct[1] as DirectVector),
+    tenantLayer: tenantLayerVectors(),
   };
 }
 

@@ -59,17 +59,23 @@ function aad(context: EncryptionContext): Buffer {
   return Buffer.concat([Buffer.of(DATA_KEY_KIND), encodeContext(context)]);
 }
 
-/** Wraps a 32-byte data key under a tenant key, bound to the row's context. */
+/**
+ * Wraps a 32-byte data key under a tenant key, bound to the row's context. Only test vectors
+ * pass `nonce`; every real wrap draws a fresh random one.
+ */
 export function wrapWithTenantKey(
   tenantKey: Uint8Array,
   dataKey: Uint8Array,
   context: EncryptionContext,
+  nonce: Uint8Array = randomBytes(NONCE_BYTES),
 ): Buffer {
   if (tenantKey.length !== TENANT_KEY_BYTES || dataKey.length !== DATA_KEY_BYTES) {
     throw new RangeError('tenant key and data key must be 32 bytes');
   }
+  if (nonce.length !== NONCE_BYTES) {
+    throw new RangeError('nonce must be 12 bytes');
+  }
 
-  const nonce = randomBytes(NONCE_BYTES);
   const { ciphertext, tag } = gcmSeal(tenantKey, nonce, aad(context), dataKey);
 
   return Buffer.concat([nonce, ciphertext, tag]);
