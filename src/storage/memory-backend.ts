@@ -183,30 +183,34 @@ export class MemoryBackend implements StorageBackend {
   }
 
   async replaceTenantKey(position: TenantKeyPosition, expected: Uint8Array, next: Uint8Array) {
-    const versions = this.#tenantKeys.get(position.tenant);
-    const record = versions?.get(position.version);
-    if (versions === undefined || record === undefined) {
-      return false;
-    }
-    if (!Buffer.from(record.wrapped).equals(expected)) {
+    const record = this.#tenantKeyStill(position, expected);
+    if (record === undefined) {
       return false;
     }
 
-    versions.set(position.version, { ...record, wrapped: Uint8Array.from(next) });
+    this.#tenantKeys.get(position.tenant)?.set(position.version, {
+      ...record,
+      wrapped: Uint8Array.from(next),
+    });
     return true;
   }
 
   async deleteTenantKey(position: TenantKeyPosition, expected: Uint8Array) {
-    const versions = this.#tenantKeys.get(position.tenant);
-    const record = versions?.get(position.version);
-    if (versions === undefined || record === undefined) {
-      return false;
-    }
-    if (!Buffer.from(record.wrapped).equals(expected)) {
-      return false;
-    }
+    const record = this.#tenantKeyStill(position, expected);
 
-    return versions.delete(position.version);
+    return (
+      record !== undefined &&
+      this.#tenantKeys.get(position.tenant)?.delete(position.version) === true
+    );
+  }
+
+  /** The stored tenant key at `position`, only if its bytes are still `expected`. */
+  #tenantKeyStill(position: TenantKeyPosition, expected: Uint8Array) {
+    const record = this.#tenantKeys.get(position.tenant)?.get(position.version);
+
+    return record !== undefined && Buffer.from(record.wrapped).equals(expected)
+      ? record
+      : undefined;
   }
 
   async scanTenantKeys(from: TenantKeyPosition | undefined, limit: number) {
