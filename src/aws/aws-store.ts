@@ -164,6 +164,7 @@ export function openAwsStore(options: AwsStoreOptions = {}): AwsStore {
   });
   const keys = new KmsKeyProvider({
     client: kms ?? new KMSClient(CLIENT_DEFAULTS as KMSClientConfig),
+    destroyClientOnClose: kms === undefined,
     keyId: kmsKeyId,
     trustedKeyIds: trustedKmsKeyIds,
   });

@@ -75,6 +75,9 @@ export interface KeyProvider {
    */
   refresh?(): Promise<void>;
 
+  /** Optional: releases what the provider holds (a client it made); the store's `close` calls it. */
+  close?(): Promise<void>;
+
   /**
    * Optional, for items written before strongroom (a bare KMS ciphertext with no encryption
    * context): decrypts such a blob. Only a storage backend's legacy items ever reach it.

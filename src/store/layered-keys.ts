@@ -109,6 +109,10 @@ export class LayeredKeys implements KeyProvider {
     }
   }
 
+  async close(): Promise<void> {
+    await this.#master.close?.();
+  }
+
   /** Refreshes the master provider and forgets cached tenant key records. */
   async refresh(): Promise<void> {
     await this.#master.refresh?.();

@@ -355,12 +355,16 @@ export class SecretStore {
     );
   }
 
-  /** Wipes the caches and closes the storage backend. */
+  /** Wipes the caches and closes the storage backend and the key provider. */
   async close(): Promise<void> {
     this.#keyCache?.clear();
     this.#valueCache?.clear();
     this.#tenantKeys.clear();
-    await this.#storage.close();
+    try {
+      await this.#storage.close();
+    } finally {
+      await this.#keys.close?.();
+    }
   }
 
   #observe<T>(

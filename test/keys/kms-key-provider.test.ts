@@ -640,3 +640,23 @@ describe('KmsKeyProvider', () => {
     });
   });
 });
+
+describe('KmsKeyProvider.close', () => {
+  test('leaves a caller client alone; destroyClientOnClose destroys it', async () => {
+    const client = new KMSClient({ region: 'us-east-1', credentials });
+    let destroyed = 0;
+    const destroy = client.destroy.bind(client);
+    client.destroy = () => {
+      destroyed += 1;
+      destroy();
+    };
+    const keyId = 'arn:aws:kms:us-east-1:111122223333:key/0c1d2e3f-0000-4000-8000-000000000000';
+
+    await new KmsKeyProvider({ client, keyId }).close();
+    const afterBorrowed = destroyed;
+    await new KmsKeyProvider({ client, keyId, destroyClientOnClose: true }).close();
+
+    assert.equal(afterBorrowed, 0);
+    assert.equal(destroyed, 1);
+  });
+});

@@ -51,6 +51,8 @@ export interface KmsKeyProviderOptions {
    * under any other key is an integrity failure. Key ARNs only: an alias could be re-pointed.
    */
   readonly trustedKeyIds?: readonly string[] | undefined;
+  /** Destroy the client on `close()`: for a client made for this provider alone. */
+  readonly destroyClientOnClose?: boolean | undefined;
 }
 
 /**
@@ -106,6 +108,7 @@ export class KmsKeyProvider implements KeyProvider {
   readonly providerId = KMS_PROVIDER_ID;
   readonly maxDirectBytes = MAX_PLAINTEXT_BYTES;
   readonly #client: KMSClient;
+  readonly #destroyClient: boolean;
   readonly #keyId: string;
   #keyArn: string | undefined;
   #resolving: Promise<string> | undefined;
@@ -126,6 +129,7 @@ export class KmsKeyProvider implements KeyProvider {
     }
 
     this.#client = options.client;
+    this.#destroyClient = options.destroyClientOnClose === true;
     this.#keyId = options.keyId;
     this.#trusted = new Set(trusted);
     // A key ARN is already what key references hold; only an id or alias needs DescribeKey.
@@ -138,6 +142,13 @@ export class KmsKeyProvider implements KeyProvider {
   /** The configured key, as given: key id, key ARN, alias name or alias ARN. */
   get keyId(): string {
     return this.#keyId;
+  }
+
+  /** Destroys the client if this provider was told it owns it; the store calls it on close. */
+  async close(): Promise<void> {
+    if (this.#destroyClient) {
+      this.#client.destroy();
+    }
   }
 
   async generateDataKey(
