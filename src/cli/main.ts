@@ -103,7 +103,23 @@ function wantsDebug(argv: readonly string[]): boolean {
 }
 
 function packageVersion(): string {
-  // src/cli/ and dist/cli/ both sit two levels below package.json.
-  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
+  // The nearest package.json named strongroom above this module: src/cli/ under tsx, dist/cli/
+  // or a bundle chunk of dist/ when built, each a different depth below it.
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    const found = readPackage(new URL('package.json', dir));
+    if (found?.name === 'strongroom') {
+      return found.version;
+    }
+    if (dir.pathname === '/') {
+      return 'unknown';
+    }
+  }
+}
+
+function readPackage(url: URL): { name?: string; version: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(url, 'utf8')) as { name?: string; version: string };
+  } catch {
+    return undefined;
+  }
 }
