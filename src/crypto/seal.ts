@@ -1,6 +1,6 @@
-import { hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { IntegrityError } from '../errors.js';
-import { type EncryptionContext, encodeContext } from '../format/context.js';
+import { type EncryptionContext, encodePrefixedContext } from '../format/context.js';
 import {
   COMMITMENT_BYTES,
   encodeSealedPrefix,
@@ -11,40 +11,53 @@ import {
   SUITE_ENVELOPE,
   TAG_BYTES,
 } from '../format/envelope.js';
-import { gcmOpen, gcmSeal } from './aes-gcm.js';
+import { gcmOpen, gcmSealInto } from './aes-gcm.js';
+import { firstBlockInfo, hkdfExpandBlock, hkdfExtract } from './hkdf.js';
+import { drawNonce } from './nonces.js';
 
 /** A data key is 256 bits: AES-256. */
 export const DATA_KEY_BYTES = 32;
 
 // The info strings separate the two HKDF outputs, as the AWS Encryption SDK's committing suites
 // separate DERIVEKEY from COMMITKEY: one data key yields an encryption key and a commitment
-// that cannot be confused with each other.
-const ENCRYPTION_INFO = Buffer.from('strongroom v1 encryption key');
-const COMMITMENT_INFO = Buffer.from('strongroom v1 commitment');
+// that cannot be confused with each other. Each output is 32 bytes, one Expand block.
+const ENCRYPTION_INFO = firstBlockInfo('strongroom v1 encryption key');
+const COMMITMENT_INFO = firstBlockInfo('strongroom v1 commitment');
 
 interface DerivedKeys {
   encryptionKey: Buffer;
   commitment: Buffer;
 }
 
-/** HKDF-SHA-256 with the envelope's nonce as salt (docs/FORMAT.md, "Key derivation"). */
+/**
+ * HKDF-SHA-256 with the envelope's nonce as salt (docs/FORMAT.md, "Key derivation"): one
+ * Extract, shared by the two outputs, then one Expand block for each. The caller wipes the
+ * encryption key; the pseudorandom key between the two steps is wiped here.
+ */
 export function deriveKeys(dataKey: Uint8Array, nonce: Uint8Array): DerivedKeys {
   if (dataKey.length !== DATA_KEY_BYTES) {
     throw new RangeError('data key must be 32 bytes');
   }
 
-  return {
-    encryptionKey: Buffer.from(hkdfSync('sha256', dataKey, nonce, ENCRYPTION_INFO, 32)),
-    commitment: Buffer.from(hkdfSync('sha256', dataKey, nonce, COMMITMENT_INFO, COMMITMENT_BYTES)),
-  };
+  const prk = hkdfExtract(nonce, dataKey);
+  try {
+    return {
+      encryptionKey: hkdfExpandBlock(prk, ENCRYPTION_INFO),
+      commitment: hkdfExpandBlock(prk, COMMITMENT_INFO),
+    };
+  } finally {
+    prk.fill(0);
+  }
 }
+
+const AAD_PREFIX = Buffer.of(FORMAT_VERSION, SUITE_ENVELOPE);
 
 /**
  * The AAD: format version and suite, then the canonical context. The context binds the value
  * to its tenant, name and version; the two leading bytes stop a downgrade to another suite.
  */
 function additionalData(context: EncryptionContext): Buffer {
-  return Buffer.concat([Buffer.of(FORMAT_VERSION, SUITE_ENVELOPE), encodeContext(context)]);
+  return encodePrefixedContext(AAD_PREFIX, context);
 }
 
 export interface SealInput {
@@ -62,23 +75,15 @@ export interface SealInput {
  * encryption key is wiped here.
  */
 export function sealEnvelope(input: SealInput): Buffer {
-  const nonce = input.nonce ?? randomBytes(NONCE_BYTES);
+  const nonce = input.nonce ?? drawNonce();
   const { encryptionKey, commitment } = deriveKeys(input.dataKey, nonce);
 
   try {
-    const prefix = encodeSealedPrefix(input.keyRef, input.wrappedKey, nonce, commitment);
-    const { ciphertext, tag } = gcmSeal(
-      encryptionKey,
-      nonce,
-      additionalData(input.context),
-      input.plaintext,
-    );
-
-    // One copy into the output buffer; no intermediate concatenation.
-    const out = Buffer.allocUnsafe(prefix.length + ciphertext.length + TAG_BYTES);
-    prefix.copy(out, 0);
-    ciphertext.copy(out, prefix.length);
-    tag.copy(out, prefix.length + ciphertext.length);
+    // The ciphertext and tag are written straight into the envelope, after its prefix.
+    const room = input.plaintext.length + TAG_BYTES;
+    const out = encodeSealedPrefix(input.keyRef, input.wrappedKey, nonce, commitment, room);
+    const aad = additionalData(input.context);
+    gcmSealInto(encryptionKey, nonce, aad, input.plaintext, out, out.length - room);
 
     return out;
   } finally {

@@ -54,18 +54,26 @@ export interface DirectEnvelope {
 
 export type Envelope = SealedEnvelope | DirectEnvelope;
 
-const encoder = new TextEncoder();
 // ignoreBOM: a leading byte-order mark is kept as bytes, so no key id has two encodings.
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const PROVIDER_PATTERN = /^[a-z0-9-]{1,32}$/;
 
 /** The bytes of the common header: version, suite, layer and key reference. */
 export function encodeHeader(suite: number, keyRef: KeyReference): Buffer {
+  const keyIdBytes = checkKeyRef(keyRef);
+  const out = Buffer.alloc(headerLength(keyRef, keyIdBytes));
+  writeHeader(out, suite, keyRef, keyIdBytes);
+
+  return out;
+}
+
+/** Checks a key reference against the header's limits; returns the UTF-8 length of its keyId. */
+function checkKeyRef(keyRef: KeyReference): number {
   if (!PROVIDER_PATTERN.test(keyRef.provider)) {
     throw new RangeError('key reference provider must match [a-z0-9-]{1,32}');
   }
-  const keyId = encoder.encode(keyRef.keyId);
-  if (keyId.length > 255) {
+  const keyIdBytes = Buffer.byteLength(keyRef.keyId, 'utf8');
+  if (keyIdBytes > 255) {
     throw new RangeError('key reference keyId must be at most 255 bytes');
   }
   if (!(keyRef.layer in LAYER_CODES)) {
@@ -76,31 +84,48 @@ export function encodeHeader(suite: number, keyRef: KeyReference): Buffer {
     throw new RangeError('key reference keyVersion must be an unsigned 32-bit integer');
   }
 
-  const out = Buffer.alloc(4 + 1 + keyRef.provider.length + 1 + keyId.length + 4);
+  return keyIdBytes;
+}
+
+function headerLength(keyRef: KeyReference, keyIdBytes: number): number {
+  return 4 + 1 + keyRef.provider.length + 1 + keyIdBytes + 4;
+}
+
+/**
+ * Precondition: `keyRef` passed {@link checkKeyRef}, which gave `keyIdBytes`. Writes every byte
+ * of the header from offset 0 and returns the offset after it.
+ */
+function writeHeader(out: Buffer, suite: number, keyRef: KeyReference, keyIdBytes: number) {
   let at = out.writeUInt8(FORMAT_VERSION, 0);
   at = out.writeUInt8(suite, at);
   at = out.writeUInt8(LAYER_CODES[keyRef.layer], at);
   at = out.writeUInt8(0, at);
+
   at = out.writeUInt8(keyRef.provider.length, at);
   at += out.write(keyRef.provider, at, 'ascii');
-  at = out.writeUInt8(keyId.length, at);
-  out.set(keyId, at);
-  at += keyId.length;
-  out.writeUInt32BE(keyRef.keyVersion, at);
 
-  return out;
+  // The same bytes as a TextEncoder, written in place; a lone surrogate becomes U+FFFD in both.
+  at = out.writeUInt8(keyIdBytes, at);
+  at += out.write(keyRef.keyId, at, 'utf8');
+
+  return out.writeUInt32BE(keyRef.keyVersion, at);
 }
 
 /**
  * The part of a suite 0x01 envelope before the ciphertext. The key reference and wrapped key are
  * not in the AAD, so that a rewrap can replace them without touching the ciphertext; they are
  * authenticated by the key provider's own wrapping, bound to the same context.
+ *
+ * With `room`, the buffer is that many bytes longer and they are left for the caller to write
+ * (the ciphertext and tag), unzeroed: the caller writes every one of them before the buffer
+ * leaves it, which spares a large value a copy into a second buffer.
  */
 export function encodeSealedPrefix(
   keyRef: KeyReference,
   wrappedKey: Uint8Array,
   nonce: Uint8Array,
   commitment: Uint8Array,
+  room = 0,
 ): Buffer {
   if (wrappedKey.length < 1 || wrappedKey.length > MAX_WRAPPED_KEY_BYTES) {
     throw new RangeError(`wrapped key must be 1 to ${MAX_WRAPPED_KEY_BYTES} bytes`);
@@ -108,13 +133,20 @@ export function encodeSealedPrefix(
   if (nonce.length !== NONCE_BYTES || commitment.length !== COMMITMENT_BYTES) {
     throw new RangeError('nonce must be 12 bytes and commitment 32 bytes');
   }
+  if (!Number.isInteger(room) || room < 0) {
+    throw new RangeError('room must be a non-negative integer');
+  }
+  const keyIdBytes = checkKeyRef(keyRef);
 
-  const header = encodeHeader(SUITE_ENVELOPE, keyRef);
-  const out = Buffer.alloc(header.length + 2 + wrappedKey.length + NONCE_BYTES + COMMITMENT_BYTES);
-  out.set(header, 0);
-  let at = out.writeUInt16BE(wrappedKey.length, header.length);
+  const prefixLength =
+    headerLength(keyRef, keyIdBytes) + 2 + wrappedKey.length + NONCE_BYTES + COMMITMENT_BYTES;
+  const out = room > 0 ? Buffer.allocUnsafe(prefixLength + room) : Buffer.alloc(prefixLength);
+  let at = writeHeader(out, SUITE_ENVELOPE, keyRef, keyIdBytes);
+
+  at = out.writeUInt16BE(wrappedKey.length, at);
   out.set(wrappedKey, at);
   at += wrappedKey.length;
+
   out.set(nonce, at);
   out.set(commitment, at + NONCE_BYTES);
 
@@ -137,27 +169,44 @@ class Reader {
 
   constructor(readonly bytes: Uint8Array) {}
 
+  /** A view of the next `length` bytes, not a copy: a large ciphertext stays where it is. */
   take(length: number): Uint8Array {
-    if (length < 0 || this.at + length > this.bytes.length) {
-      throw new IntegrityError();
-    }
-    const out = this.bytes.subarray(this.at, this.at + length);
-    this.at += length;
-    return out;
+    const start = this.#skip(length);
+    return this.bytes.subarray(start, start + length);
   }
 
   u8(): number {
-    return this.take(1)[0] as number;
+    return this.bytes[this.#skip(1)] as number;
   }
 
   u16(): number {
-    const b = this.take(2);
-    return ((b[0] as number) << 8) | (b[1] as number);
+    const at = this.#skip(2);
+    return ((this.bytes[at] as number) << 8) | (this.bytes[at + 1] as number);
   }
 
   u32(): number {
-    return Buffer.from(this.take(4)).readUInt32BE(0);
+    return this.u16() * 0x10000 + this.u16();
   }
+
+  /** Moves past `length` bytes and returns where they start. */
+  #skip(length: number): number {
+    if (length < 0 || this.at + length > this.bytes.length) {
+      throw new IntegrityError();
+    }
+    const start = this.at;
+    this.at += length;
+    return start;
+  }
+}
+
+/** One character per byte: the bytes are not copied into a Buffer first to be decoded. */
+function latin1(bytes: Uint8Array): string {
+  let text = '';
+  for (const byte of bytes) {
+    text += String.fromCharCode(byte);
+  }
+
+  return text;
 }
 
 function parseKeyRef(reader: Reader, layerCode: number): KeyReference {
@@ -166,7 +215,7 @@ function parseKeyRef(reader: Reader, layerCode: number): KeyReference {
     throw new IntegrityError();
   }
 
-  const provider = Buffer.from(reader.take(reader.u8())).toString('latin1');
+  const provider = latin1(reader.take(reader.u8()));
   if (!PROVIDER_PATTERN.test(provider)) {
     throw new IntegrityError();
   }
@@ -233,7 +282,12 @@ export function replaceWrappedKey(
   wrappedKey: Uint8Array,
   keyRef: KeyReference,
 ): Buffer {
-  const prefix = encodeSealedPrefix(keyRef, wrappedKey, envelope.nonce, envelope.commitment);
+  const { nonce, commitment, ciphertext, tag } = envelope;
+  const room = ciphertext.length + tag.length;
+  const out = encodeSealedPrefix(keyRef, wrappedKey, nonce, commitment, room);
 
-  return Buffer.concat([prefix, envelope.ciphertext, envelope.tag]);
+  out.set(ciphertext, out.length - room);
+  out.set(tag, out.length - tag.length);
+
+  return out;
 }

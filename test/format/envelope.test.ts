@@ -474,6 +474,33 @@ describe('encoder', () => {
     assert.throws(() => encodeDirect(localRef, Buffer.alloc(0)), RangeError);
   });
 
+  test('leaves room after the sealed prefix for the caller, the prefix unchanged', () => {
+    const wrappedKey = randomBytes(60);
+    const nonce = randomBytes(NONCE_BYTES);
+    const commitment = randomBytes(COMMITMENT_BYTES);
+    const keyRef = { ...localRef, keyId: 'kr-é\ud800', keyVersion: 0x80000000 };
+    const prefix = encodeSealedPrefix(keyRef, wrappedKey, nonce, commitment);
+
+    const roomy = encodeSealedPrefix(keyRef, wrappedKey, nonce, commitment, 1000);
+
+    assert.equal(roomy.length, prefix.length + 1000);
+    assert.deepEqual(roomy.subarray(0, prefix.length), prefix);
+    const header = encodeHeader(SUITE_ENVELOPE, keyRef);
+    assert.deepEqual(prefix.subarray(0, header.length), header);
+  });
+
+  test('rejects a negative or fractional room with a RangeError', () => {
+    const nonce = randomBytes(NONCE_BYTES);
+    const commitment = randomBytes(COMMITMENT_BYTES);
+
+    for (const room of [-1, 1.5, Number.NaN]) {
+      assert.throws(() => encodeSealedPrefix(localRef, randomBytes(60), nonce, commitment, room), {
+        name: 'RangeError',
+        message: 'room must be a non-negative integer',
+      });
+    }
+  });
+
   test('a local envelope adds exactly 152 bytes to a value, a direct one 58', async () => {
     for (const size of [0, 1, 1000]) {
       const plaintext = randomBytes(size);

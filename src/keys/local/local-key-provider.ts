@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { gcmOpen, gcmSeal } from '../../crypto/aes-gcm.js';
+import { gcmOpen, gcmSealInto } from '../../crypto/aes-gcm.js';
+import { writeNonce } from '../../crypto/nonces.js';
 import { IntegrityError, KeyringCorruptError, WrongKeyringError } from '../../errors.js';
-import { type EncryptionContext, encodeContext } from '../../format/context.js';
+import { type EncryptionContext, encodePrefixedContext } from '../../format/context.js';
 import type { KeyReference } from '../../format/envelope.js';
 import type {
   BlobKind,
@@ -158,14 +159,19 @@ export class LocalKeyProvider implements KeyProvider {
   }
 
   #aad(context: EncryptionContext, kind: BlobKind): Buffer {
-    return Buffer.concat([Buffer.of(KIND_BYTE[kind]), encodeContext(context)]);
+    return encodePrefixedContext(Buffer.of(KIND_BYTE[kind]), context);
   }
 
   #wrap(plaintext: Uint8Array, context: EncryptionContext, kind: BlobKind): WrappedBlob {
     const key = this.#keyring.newest;
-    const nonce = randomBytes(NONCE_BYTES);
-    const { ciphertext, tag } = gcmSeal(key.material, nonce, this.#aad(context, kind), plaintext);
-    const blob = Buffer.concat([nonce, ciphertext, tag]);
+
+    // The blob is laid out once and written in place (nonce, then ciphertext and tag): nothing
+    // is concatenated. It holds no key material unencrypted, so Node's shared pool may hold it.
+    const blob = Buffer.allocUnsafe(NONCE_BYTES + plaintext.length + TAG_BYTES);
+    writeNonce(blob, 0);
+    const nonce = blob.subarray(0, NONCE_BYTES);
+    gcmSealInto(key.material, nonce, this.#aad(context, kind), plaintext, blob, NONCE_BYTES);
+
     const keyRef: KeyReference = {
       provider: LOCAL_PROVIDER_ID,
       keyId: this.#keyring.id,
