@@ -2,6 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { InvalidInputError } from '../errors.js';
 import { KmsKeyProvider } from '../keys/aws/kms-key-provider.js';
+import { KEY_ARN } from '../keys/aws/kms-wire.js';
 import { DynamoDbBackend } from '../storage/dynamodb-backend.js';
 import { openStore, type SecretStore } from '../store/store.js';
 import type { StoreOptions } from '../store/types.js';
@@ -77,9 +78,6 @@ export function resolveAwsNames(options: AwsStoreOptions = {}) {
   return { tableName, kmsKeyId };
 }
 
-// The provider's own rule (it checks again): checked here too, so the error names the variable.
-const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,64}$/;
-
 /** `$STRONGROOM_TENANT_KEYS`: `true`, `false`, or unset (empty counts as unset). */
 function tenantKeysFromEnv(value: string | undefined): boolean | undefined {
   if (value === undefined || value === '') {
@@ -99,6 +97,7 @@ function trustedKeysFromEnv(value: string | undefined): string[] | undefined {
   }
 
   const ids = value.split(',').map((id) => id.trim());
+  // The provider's own rule (it checks again), here too so that the error names the variable.
   if (!ids.every((id) => KEY_ARN.test(id))) {
     throw new InvalidInputError(
       `$${TRUSTED_KMS_KEYS_ENV}`,
