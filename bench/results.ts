@@ -30,5 +30,6 @@ export function loadNow(): number {
 /** The line under a report's title: when, on what, how busy, and whether it was a quick run. */
 export function runLine(date: string, machine: Machine, load: LoadAverage, quick: boolean): string {
   const busy = `load average ${load.start.toFixed(1)} → ${load.end.toFixed(1)}`;
-  return `${date} · ${machineLine(machine)} · ${busy}${quick ? ' · QUICK RUN, not results' : ''}`;
+  const mark = quick ? ' · QUICK RUN, not results' : '';
+  return `${date} · ${machineLine(machine)} · ${busy}${mark}`;
 }

@@ -75,7 +75,7 @@ export interface KeyProvider {
    */
   refresh?(): Promise<void>;
 
-  /** Optional: releases what the provider holds (a client it made); the store's `close` calls it. */
+  /** Optional: releases what the provider holds (a client it made); the store's close calls it. */
   close?(): Promise<void>;
 
   /**

@@ -267,7 +267,7 @@ export class TenantKeys {
   }
 }
 
-/** A record's master key reference and wrapped tenant key; a malformed record is an integrity error. */
+/** A record's master key reference and wrapped tenant key; a malformed one is an IntegrityError. */
 function parseRecord(record: TenantKeyRecord): { keyRef: KeyReference; blob: Uint8Array } {
   const envelope = parseEnvelope(record.wrapped);
   if (envelope.suite !== SUITE_DIRECT || envelope.keyRef.layer !== 'master') {

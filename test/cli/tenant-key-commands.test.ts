@@ -27,7 +27,7 @@ describe('per-tenant keys on the command line', () => {
     assert.match(describe.out, /sealed +envelope, tenant v1 \(tenant key\)\n/);
   });
 
-  test('keys rotate --tenant, rewrap --tenant, then retire refuses while writers may lag', async (t) => {
+  test('rotate --tenant, rewrap --tenant, then retire refuses while writers may lag', async (t) => {
     const cli = new Cli(t);
     await cli.put('acme', 'db', 'one', ['--tenant-keys']);
     await cli.put('globex', 'db', 'two', ['--tenant-keys']);

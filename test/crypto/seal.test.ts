@@ -175,7 +175,7 @@ describe('local provider blob', () => {
     assert.equal(nonces.size, 1000);
   });
 
-  test('unwraps a data key into memory of its own, outside Node’s shared Buffer pool', async () => {
+  test('unwraps a data key into memory of its own, outside Node’s Buffer pool', async () => {
     const { wrapped, keyRef } = await provider.generateDataKey(context);
 
     const dataKey = await provider.unwrapDataKey(wrapped, keyRef, context);
