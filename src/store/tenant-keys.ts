@@ -99,15 +99,16 @@ export class TenantKeys {
 
   /**
    * Re-wraps a data key under the tenant's newest tenant key, or returns undefined when it is
-   * already there. The newest version is read from storage, not the cache: a rewrap follows a
-   * rotation that may have happened in another process a moment ago.
+   * already there. A rewrap calls {@link forget} first (through the store's refresh), so the
+   * newest version is one read per tenant at its start, seeing a rotation made a moment ago in
+   * another process, and not one read per version.
    */
   async rewrapDataKey(
     blob: Uint8Array,
     keyRef: KeyReference,
     context: EncryptionContext,
   ): Promise<WrappedBlob | undefined> {
-    const newest = (await this.records(tenantOf(context), true)).at(-1);
+    const newest = (await this.records(tenantOf(context))).at(-1);
     if (newest !== undefined && newest.version === tenantKeyVersion(keyRef)) {
       return undefined;
     }

@@ -204,6 +204,20 @@ describe('per-tenant keys', () => {
     assert.equal((await store.get('acme', 'api')).value.text(), 'two');
   });
 
+  test('a rewrap sees a rotation made by another store a moment ago', async () => {
+    const { store, storage, options } = tenantStore();
+    await store.put('acme', 'db', 'one');
+    await store.get('acme', 'db');
+    const other = openStore(options);
+
+    await other.rotateTenantKey('acme');
+    const result = await store.rewrap({ tenant: 'acme' });
+
+    assert.equal(result.rewrapped, 1);
+    assert.equal((await envelopeOf(storage, 'acme', 'db')).keyRef.keyVersion, 2);
+    assert.equal((await store.get('acme', 'db')).value.text(), 'one');
+  });
+
   test('retire keeps a version that a stored envelope still names', async () => {
     const { store, clock } = tenantStore();
     await store.put('acme', 'db', 'one');
