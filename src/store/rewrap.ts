@@ -111,7 +111,7 @@ async function* allVersions(storage: StorageBackend): AsyncGenerator<VersionReco
  * One tenant's versions, secret by secret: only requests that name the tenant (a Query each on
  * DynamoDB, never a Scan), so a principal confined to one tenant can rewrap it.
  */
-async function* tenantVersions(
+export async function* tenantVersions(
   storage: StorageBackend,
   tenant: string,
 ): AsyncGenerator<VersionRecord[]> {

@@ -2,10 +2,9 @@ import { ConflictError } from '../errors.js';
 import { parseEnvelope } from '../format/envelope.js';
 import { TENANT_PROVIDER_ID } from '../keys/tenant/tenant-key-wrap.js';
 import type { StorageBackend, TenantKeyRecord } from '../storage/storage-backend.js';
+import { tenantVersions } from './rewrap.js';
 import type { TenantKeys } from './tenant-keys.js';
 import type { RetireResult, TenantKeyInfo } from './types.js';
-
-const PAGE = 100;
 
 /** What a tenant key version is, without its key: for `keys list --tenant`. */
 export function describeTenantKey(record: TenantKeyRecord): TenantKeyInfo {
@@ -22,22 +21,16 @@ export function describeTenantKey(record: TenantKeyRecord): TenantKeyInfo {
 /** The tenant key versions that some stored version of the tenant's secrets still names. */
 async function versionsInUse(storage: StorageBackend, tenant: string): Promise<Set<number>> {
   const inUse = new Set<number>();
-  let after: string | undefined;
-  for (;;) {
-    const page = await storage.listSecrets(tenant, { after, limit: PAGE });
-    for (const secret of page.secrets) {
-      for (const version of await storage.listVersions(tenant, secret.name)) {
-        const keyRef = tenantKeyRefOf(version.envelope, version.legacy === true);
-        if (keyRef !== undefined) {
-          inUse.add(keyRef);
-        }
+  for await (const versions of tenantVersions(storage, tenant)) {
+    for (const version of versions) {
+      const keyRef = tenantKeyRefOf(version.envelope, version.legacy === true);
+      if (keyRef !== undefined) {
+        inUse.add(keyRef);
       }
     }
-    if (!page.more || page.secrets.length === 0) {
-      return inUse;
-    }
-    after = page.secrets[page.secrets.length - 1]?.name;
   }
+
+  return inUse;
 }
 
 /** The tenant key version an envelope's data key is wrapped under, if it is one. */
